@@ -1,0 +1,204 @@
+"""Routing graph, one multi-source search per destination category, and route
+measures for every node from the search trees.
+
+Sites, destinations and benches are inserted into the network where they were
+projected (edges are split there); a site or destination joins its split point
+by an access edge of its straight-line access length, so a walk from a door to
+the street is counted. Searches run on walking time (seconds) for an older
+pedestrian; the route measures (length, lit / dark / unknown length, longest
+stretch without a rest) are aggregated along each node's path to its nearest
+destination by pointer jumping over the predecessor tree: about log2(depth)
+vectorised passes, no per-node path walks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import dijkstra
+
+from .config import Config
+from .network import Network
+
+_EPS_S = 1e-6  # keeps zero-length pieces as edges in the sparse graph
+
+
+@dataclass
+class Graph:
+    """The routing graph: directed, symmetric, unique ``(u, v)`` pairs in CSR order.
+
+    Nodes ``0..n_net-1`` are network nodes; then one split node per attachment;
+    then one access node per pendant attachment.
+    """
+
+    n: int
+    csr: csr_matrix
+    u: np.ndarray
+    v: np.ndarray
+    length_m: np.ndarray
+    lit_m: np.ndarray
+    dark_m: np.ndarray
+    unknown_m: np.ndarray
+    rest: np.ndarray  # node is a bench (a place to rest)
+    split_node: np.ndarray  # per attachment
+    access_node: np.ndarray  # per attachment; the split node for non-pendant ones
+
+    def edge_index(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Index of the edge ``a -> b`` (pairs must exist)."""
+        return np.searchsorted(self.u * self.n + self.v, a * self.n + b)
+
+
+def build_graph(
+    net: Network, edge: np.ndarray, t: np.ndarray, access_m: np.ndarray, pendant: np.ndarray, rest: np.ndarray, cfg: Config
+) -> Graph:
+    """Split the network at attachments and add access edges.
+
+    Parameters
+    ----------
+    net
+        Network with ``time_factor`` set.
+    edge, t
+        Edge index and fraction along ``u -> v`` of each attachment (edge >= 0).
+    access_m
+        Straight-line access length of pendant attachments (m).
+    pendant
+        Attachment gets an access node (sites, destinations) rather than being
+        the split node itself (benches).
+    rest
+        Attachment is a place to rest.
+    cfg
+        Walking speed and steps rules.
+    """
+    w = cfg.walking
+    e = net.edges
+    n_net, k = net.n_nodes, len(edge)
+    speed = w.speed_m_s
+    eu, ev = e["u"].to_numpy(), e["v"].to_numpy()
+    length = e["length_m"].to_numpy()
+    steps = e["steps"].to_numpy()
+    factor = e["time_factor"].to_numpy() * np.where(steps, w.steps_factor, 1.0)
+    usable = ~steps if w.steps == "avoid" else np.ones(len(e), dtype=bool)
+    per_m = np.c_[length, e["lit_m"], e["dark_m"], e["unknown_m"]] / np.maximum(length, 1e-9)[:, None]
+
+    split = n_net + np.arange(k)
+    hit = np.zeros(len(e), dtype=bool)
+    hit[edge] = True
+    ends = np.flatnonzero(hit)
+    # chain every split edge: u, attachments by t, v
+    ce = np.r_[ends, edge, ends]
+    ct = np.r_[np.zeros(len(ends)), t, np.ones(len(ends))]
+    cn = np.r_[eu[ends], split, ev[ends]]
+    corder = np.r_[np.zeros(len(ends)), np.ones(k), np.full(len(ends), 2.0)]
+    o = np.lexsort((corder, ct, ce))
+    ce, ct, cn = ce[o], ct[o], cn[o]
+    same = ce[1:] == ce[:-1]
+    p_e, p_a, p_b = ce[1:][same], cn[:-1][same], cn[1:][same]
+    p_len = (ct[1:] - ct[:-1])[same] * length[p_e]
+    whole = np.flatnonzero(~hit)
+    pe = np.r_[whole, p_e]
+    pa = np.r_[eu[whole], p_a]
+    pb = np.r_[ev[whole], p_b]
+    plen = np.r_[length[whole], p_len]
+    keep = usable[pe]
+    pe, pa, pb, plen = pe[keep], pa[keep], pb[keep], plen[keep]
+    attrs = per_m[pe] * plen[:, None]  # length, lit, dark, unknown
+    ptime = plen / speed * factor[pe]
+
+    pend = np.flatnonzero(pendant)
+    acc_node = split.copy()
+    acc_node[pend] = n_net + k + np.arange(len(pend))
+    acc_len = access_m[pend]
+    pa = np.r_[pa, acc_node[pend]]
+    pb = np.r_[pb, split[pend]]
+    ptime = np.r_[ptime, acc_len / speed]
+    attrs = np.r_[attrs, np.c_[acc_len, np.zeros((len(pend), 3))]]
+
+    n = n_net + k + len(pend)
+    u = np.r_[pa, pb]
+    v = np.r_[pb, pa]
+    time = np.r_[ptime, ptime] + _EPS_S
+    attrs = np.r_[attrs, attrs]
+    o = np.lexsort((time, v, u))
+    u, v, time, attrs = u[o], v[o], time[o], attrs[o]
+    first = np.r_[True, (u[1:] != u[:-1]) | (v[1:] != v[:-1])]
+    first &= u != v
+    u, v, time, attrs = u[first], v[first], time[first], attrs[first]
+    csr = csr_matrix((time, (u, v)), shape=(n, n))
+    csr.sort_indices()
+    rest_node = np.zeros(n, dtype=bool)
+    rest_node[split[rest]] = True
+    return Graph(
+        n=n, csr=csr, u=u, v=v, length_m=attrs[:, 0], lit_m=attrs[:, 1], dark_m=attrs[:, 2], unknown_m=attrs[:, 3],
+        rest=rest_node, split_node=split, access_node=acc_node,
+    )
+
+
+@dataclass
+class Reach:
+    """Per graph node, the fastest route to the nearest destination of one category.
+
+    ``time_s`` is inf and the other measures NaN where none is within the cutoff;
+    ``source`` is the graph node of the destination reached (-1 if none).
+    ``gap_m`` is the longest stretch without a rest (start, benches and the
+    destination are rests); ``head_m`` the stretch from the start to the first
+    rest, so an access leg in front of a node extends it.
+    """
+
+    time_s: np.ndarray
+    source: np.ndarray
+    length_m: np.ndarray
+    lit_m: np.ndarray
+    dark_m: np.ndarray
+    unknown_m: np.ndarray
+    head_m: np.ndarray
+    gap_m: np.ndarray
+
+
+def search(graph: Graph, sources: np.ndarray, cutoff_s: float) -> Reach:
+    """One multi-source Dijkstra from all ``sources``, then route measures by pointer jumping."""
+    n = graph.n
+    if len(sources) == 0:
+        nan = np.full(n, np.nan)
+        return Reach(np.full(n, np.inf), np.full(n, -1), nan, nan, nan, nan, nan, nan)
+    dist, pred, src = dijkstra(
+        graph.csr, directed=True, indices=np.unique(sources), min_only=True, limit=cutoff_s, return_predecessors=True
+    )
+    reached = np.isfinite(dist)
+    child = np.flatnonzero(pred >= 0)
+    parent = pred[child]
+    e = graph.edge_index(child, parent)
+    sums = np.zeros((4, n))
+    sums[:, child] = np.stack([graph.length_m[e], graph.lit_m[e], graph.dark_m[e], graph.unknown_m[e]])
+    end_rest = np.zeros(n, dtype=bool)
+    end_rest[child] = graph.rest[parent] | (pred[parent] < 0)
+    head = sums[0].copy()
+    tail = np.where(end_rest, 0.0, sums[0])
+    inner = np.zeros(n)
+    has = end_rest.copy()
+    anc = np.full(n, -1)
+    anc[child] = parent
+    active = child
+    while active.size:
+        a = anc[active]
+        a_tot, b_tot = sums[0, active], sums[0, a]
+        a_has, b_has = has[active], has[a]
+        a_head, a_inner, a_tail = head[active], inner[active], tail[active]
+        b_head, b_inner, b_tail = head[a], inner[a], tail[a]
+        sums[:, active] += sums[:, a]
+        head[active] = np.where(a_has, a_head, a_tot + b_head)
+        inner[active] = np.where(
+            a_has & b_has, np.maximum(np.maximum(a_inner, b_inner), a_tail + b_head), np.where(a_has, a_inner, b_inner)
+        )
+        tail[active] = np.where(b_has, b_tail, a_tail + b_tot)
+        has[active] = a_has | b_has
+        anc[active] = anc[a]
+        active = active[anc[active] >= 0]
+    gap = np.maximum(np.maximum(head, inner), tail)
+    for arr in (*sums, head, gap):
+        arr[~reached] = np.nan
+    return Reach(
+        time_s=dist, source=np.where(reached, src, -1), length_m=sums[0], lit_m=sums[1], dark_m=sums[2],
+        unknown_m=sums[3], head_m=head, gap_m=gap,
+    )

@@ -1,0 +1,100 @@
+"""The ``aldersvennlig`` command: a thin layer over the Python API."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from . import api
+from .errors import InputError
+from .text import LANGS
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, help="Score sites for age-friendly housing.")
+
+
+class _State:
+    quiet = False
+    debug = False
+    lang = "nb"
+
+
+state = _State()
+
+
+def _say(msg: str) -> None:
+    if not state.quiet:
+        typer.echo(msg, err=True)
+
+
+@app.callback()
+def _global(
+    quiet: Annotated[bool, typer.Option("--quiet", help="Print only errors.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+    lang: Annotated[str, typer.Option("--lang", help="Language of maps and reports: nb or en.")] = "nb",
+) -> None:
+    if lang not in LANGS:
+        raise typer.BadParameter(f"--lang must be one of {', '.join(LANGS)}")
+    state.quiet, state.debug, state.lang = quiet, debug, lang
+
+
+OsmOpt = Annotated[Optional[Path], typer.Option("--osm", help="OpenStreetMap extract (.osm.pbf).")]
+SitesOpt = Annotated[Optional[str], typer.Option("--sites", help="Sites FILE[:layer] (GeoPackage, GeoJSON, shapefile, GML, CSV lon/lat). Default: OSM buildings.")]
+DestOpt = Annotated[Optional[str], typer.Option("--destinations", help="Extra destinations FILE[:layer] with a 'category' column.")]
+ConfigOpt = Annotated[Optional[Path], typer.Option("--config", help="Config TOML (see 'aldersvennlig config').")]
+DemOpt = Annotated[Optional[Path], typer.Option("--dem", help="Terrain model GeoTIFF (any CRS).")]
+CrsOpt = Annotated[Optional[int], typer.Option("--crs", help="Analysis CRS as an EPSG code (default: 25833 in Norway, else local UTM).")]
+OutOpt = Annotated[Optional[Path], typer.Option("--out", help="Output folder (default maps/<input stem>).")]
+
+
+@app.command()
+def run(
+    osm: OsmOpt = None,
+    sites: SitesOpt = None,
+    destinations: DestOpt = None,
+    config: ConfigOpt = None,
+    dem: DemOpt = None,
+    crs: CrsOpt = None,
+    out: OutOpt = None,
+) -> None:
+    """Analyse an area and write all outputs."""
+    inputs = api.Inputs(osm=osm, sites=sites, destinations=destinations, config=config, dem=dem, crs=crs, out=out)
+    api.run(inputs, lang=state.lang, say=_say)
+
+
+@app.command()
+def demo(out: OutOpt = Path("maps/demo")) -> None:
+    """Run on the bundled Helsinki extract (Finnish data; see README)."""
+    api.demo(out, lang=state.lang, say=_say)
+
+
+@app.command("config")
+def config_cmd() -> None:
+    """Print the default config (TOML) with the source of every number."""
+    typer.echo(api.default_config_text(), nl=False)
+
+
+def main() -> None:
+    """Entry point: exit 0 on success, 2 on bad input or usage, 1 on unexpected failure."""
+    debug = "--debug" in sys.argv[1:]
+    try:
+        app(standalone_mode=False)
+    except InputError as exc:
+        if debug:
+            raise
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except typer.Abort:
+        sys.exit(1)
+    except Exception as exc:  # click usage errors carry their own exit code
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if debug:
+            raise
+        typer.echo(f"unexpected error: {type(exc).__name__}: {exc} (rerun with --debug and report it)", err=True)
+        sys.exit(1)

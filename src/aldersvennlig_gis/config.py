@@ -1,0 +1,171 @@
+"""One typed configuration object, loaded from TOML and validated once.
+
+The defaults live in ``default_config.toml`` beside this module, with a comment
+citing the source of every number; ``aldersvennlig config`` prints that file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .errors import InputError
+
+ROUTE_CRITERIA = ("bench", "lighting")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Walking(_Strict):
+    speed_m_s: float = Field(gt=0)
+    steps: Literal["penalty", "avoid"]
+    steps_factor: float = Field(ge=1)
+    grade_flag_pct: float = Field(gt=0)
+    max_snap_m: float = Field(gt=0)
+    cutoff_min: float = Field(gt=0)
+    min_component_m: float = Field(ge=0)
+    dem_sample_px: float = Field(gt=0)
+
+
+class DestinationCriterion(_Strict):
+    """A criterion scored by walking time to the nearest destination of a tag set."""
+
+    weight: float = Field(ge=0)
+    tags: dict[str, list[str]]
+    full_min: float = Field(ge=0)
+    zero_min: float = Field(gt=0)
+
+    @model_validator(mode="after")
+    def _check(self) -> "DestinationCriterion":
+        if self.zero_min <= self.full_min:
+            raise ValueError("zero_min must be larger than full_min")
+        if not self.tags or not all(self.tags.values()):
+            raise ValueError("tags must name at least one key with a list of values ('*' for any)")
+        return self
+
+
+class Bench(_Strict):
+    weight: float = Field(ge=0)
+    full_gap_m: float = Field(ge=0)
+    zero_gap_m: float = Field(gt=0)
+    near_m: float = Field(gt=0)
+    route_buffer_m: float = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _check(self) -> "Bench":
+        if self.zero_gap_m <= self.full_gap_m:
+            raise ValueError("zero_gap_m must be larger than full_gap_m")
+        return self
+
+
+class Lighting(_Strict):
+    weight: float = Field(ge=0)
+    lamp_radius_m: float = Field(ge=0)
+    unknown_score: float = Field(ge=0, le=100)
+
+
+class Output(_Strict):
+    top_n: int = Field(ge=0)
+
+
+class Config(_Strict):
+    walking: Walking
+    criteria: dict[str, dict]
+    output: Output
+
+    @model_validator(mode="after")
+    def _criteria(self) -> "Config":
+        for key in ROUTE_CRITERIA:
+            if key not in self.criteria:
+                raise ValueError(f"criteria.{key} is missing")
+        for key in self.criteria:
+            if not key.isidentifier() or not key.islower():
+                raise ValueError(f"criteria.{key}: criterion keys are lower-case identifiers")
+        if sum(self.weights().values()) <= 0:
+            raise ValueError("criteria: at least one weight must be positive")
+        return self
+
+    @property
+    def destinations(self) -> dict[str, DestinationCriterion]:
+        """Destination criteria by key, in config order."""
+        return {k: DestinationCriterion(**v) for k, v in self.criteria.items() if k not in ROUTE_CRITERIA}
+
+    @property
+    def bench(self) -> Bench:
+        return Bench(**self.criteria["bench"])
+
+    @property
+    def lighting(self) -> Lighting:
+        return Lighting(**self.criteria["lighting"])
+
+    def weights(self) -> dict[str, float]:
+        """Weights by criterion key, normalised to sum to 1."""
+        raw = {k: float(v.get("weight", 0.0)) for k, v in self.criteria.items()}
+        total = sum(raw.values())
+        return {k: (w / total if total > 0 else 0.0) for k, w in raw.items()}
+
+    def digest(self) -> str:
+        """Stable hash of the effective config (for caches and metadata)."""
+        return hashlib.sha256(json.dumps(self.model_dump(), sort_keys=True).encode()).hexdigest()[:16]
+
+
+def default_text() -> str:
+    """The default config as TOML, with its citing comments."""
+    return resources.files(__package__).joinpath("default_config.toml").read_text(encoding="utf-8")
+
+
+def _merge(base: dict, over: dict) -> dict:
+    out = dict(base)
+    for k, v in over.items():
+        out[k] = _merge(base[k], v) if isinstance(v, dict) and isinstance(base.get(k), dict) else v
+    return out
+
+
+def _validate(data: dict, where: str) -> Config:
+    try:
+        cfg = Config(**data)
+        cfg.destinations, cfg.bench, cfg.lighting  # validate every criterion
+        return cfg
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = ".".join(str(p) for p in err["loc"] if not str(p).startswith("function-"))
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key; check the spelling against 'aldersvennlig config'"
+        raise InputError(f"{where}: {loc}: {msg}") from None
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """Load the default config, overlaid with a user's TOML file.
+
+    Parameters
+    ----------
+    path
+        A TOML file; its tables override the defaults key by key. A
+        ``[criteria.<key>]`` table that is not in the defaults defines a new
+        destination criterion (``weight``, ``tags``, ``full_min``, ``zero_min``).
+
+    Returns
+    -------
+    Config
+        The validated configuration.
+    """
+    data = tomllib.loads(default_text())
+    if path is None:
+        return _validate(data, "default config")
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: config file not found; give a TOML file (see 'aldersvennlig config')")
+    try:
+        user = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: not valid TOML ({exc}); fix the file or start from 'aldersvennlig config'") from None
+    return _validate(_merge(data, user), str(path))

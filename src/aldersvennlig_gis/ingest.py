@@ -1,0 +1,233 @@
+"""Read an OpenStreetMap extract (.osm.pbf) once: walkable ways, destinations,
+benches, street lamps and buildings.
+
+Walkable ways (see README, "Walkable network"):
+
+* ``highway`` is one of ``WALKABLE_HIGHWAYS`` (footways, paths, pedestrian and
+  living streets, residential and service roads, steps, cycleways, tracks and the
+  ordinary road classes that carry sidewalks or verges);
+* motorways and trunk roads only with ``foot=yes|designated|permissive``;
+* never with ``foot=no``, nor with ``access=private|no`` unless ``foot`` allows it,
+  nor ``area=yes`` squares' outlines counted twice (they are kept as ways).
+
+Libosmium filters by key in C++, so Python sees only objects with a relevant key;
+node locations are cached for every node before filtering, and a way node whose
+location is missing (a clipped extract) splits the way there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import osmium
+import pandas as pd
+import shapely
+
+from .config import Config
+from .errors import InputError
+
+WALKABLE_HIGHWAYS = frozenset(
+    "footway path pedestrian living_street residential service steps cycleway track "
+    "bridleway corridor unclassified road tertiary tertiary_link secondary secondary_link "
+    "primary primary_link".split()
+)
+FOOT_ONLY_HIGHWAYS = frozenset("motorway motorway_link trunk trunk_link".split())
+FOOT_ALLOWED = frozenset(("yes", "designated", "permissive"))
+LIT_YES = frozenset(("yes", "24/7", "automatic", "limited", "interval", "sunset-sunrise", "dusk-dawn"))
+LIT_NO = frozenset(("no", "disused"))
+BENCH_CARRIERS = (("highway", "bus_stop"), ("amenity", "shelter"), ("public_transport", "platform"))
+
+
+@dataclass
+class OsmData:
+    """What one read of an extract yields, in EPSG:4326.
+
+    ``way_*`` arrays describe walkable ways as runs of valid nodes: run ``i``
+    covers ``node_*[run_ptr[i]:run_ptr[i + 1]]`` and has the attributes at
+    ``run_*[i]``.
+    """
+
+    node_id: np.ndarray
+    lon: np.ndarray
+    lat: np.ndarray
+    run_ptr: np.ndarray
+    run_way: np.ndarray
+    run_lit: np.ndarray  # 1 lit, 0 dark, -1 unknown
+    run_steps: np.ndarray
+    run_highway: np.ndarray
+    destinations: pd.DataFrame  # category, name, source_id, geometry (shapely, 4326)
+    benches: np.ndarray  # (n, 2) lon, lat
+    lamps: np.ndarray  # (n, 2) lon, lat
+    buildings: pd.DataFrame  # site_id, geometry (shapely, 4326)
+    timestamp: str  # newest object timestamp (ISO), "" when unknown
+    missing_nodes: int  # way nodes absent from the extract
+
+
+def _walkable(tags: osmium.osm.TagList) -> bool:
+    hw = tags.get("highway")
+    foot = tags.get("foot")
+    if hw is None or foot == "no":
+        return False
+    if hw in FOOT_ONLY_HIGHWAYS:
+        return foot in FOOT_ALLOWED
+    if hw not in WALKABLE_HIGHWAYS:
+        return False
+    return tags.get("access") not in ("private", "no") or foot in FOOT_ALLOWED
+
+
+def _matcher(cfg: Config):
+    """Return (keys, match) where match(tags) gives the destination categories of an object."""
+    rules = [(cat, key, frozenset(vals)) for cat, crit in cfg.destinations.items() for key, vals in crit.tags.items()]
+
+    def match(tags: osmium.osm.TagList) -> list[str]:
+        cats = []
+        for cat, key, vals in rules:
+            v = tags.get(key)
+            if v is not None and (v in vals or "*" in vals) and cat not in cats:
+                cats.append(cat)
+        return cats
+
+    return {key for _, key, _ in rules}, match
+
+
+def _name(tags: osmium.osm.TagList) -> str:
+    return tags.get("name") or tags.get("brand") or tags.get("operator") or ""
+
+
+def read_osm(path: str | Path, cfg: Config) -> OsmData:
+    """Read a PBF (or .osm XML) extract in one streaming pass.
+
+    Parameters
+    ----------
+    path
+        The extract.
+    cfg
+        Supplies the destination tag sets.
+
+    Returns
+    -------
+    OsmData
+        Coordinates in EPSG:4326 (degrees).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: OSM file not found; give an .osm.pbf extract (see README, 'Your own municipality')")
+    if path.stat().st_size == 0:
+        raise InputError(f"{path}: OSM file is empty; download the extract again")
+    dest_keys, match = _matcher(cfg)
+    keys = {"highway", "building", "amenity", "entrance", "bench", "public_transport"} | dest_keys
+    node_ids: list[int] = []
+    lons: list[float] = []
+    lats: list[float] = []
+    run_ptr = [0]
+    run_way, run_lit, run_steps, run_hw = [], [], [], []
+    dests: list[tuple] = []
+    dest_areas: list[tuple] = []
+    benches: list[tuple[float, float]] = []
+    lamps: list[tuple[float, float]] = []
+    entrances: dict[int, tuple[float, float]] = {}
+    b_ids: list[str] = []
+    b_wkb: list[bytes] = []
+    wkb = osmium.geom.WKBFactory()
+
+    def add_run(run: list, way_id: int, lit_code: int, steps: bool, highway: str) -> None:
+        if len(run) < 2:
+            return
+        for ref, lon, lat in run:
+            node_ids.append(ref)
+            lons.append(lon)
+            lats.append(lat)
+        run_ptr.append(len(node_ids))
+        run_way.append(way_id)
+        run_lit.append(lit_code)
+        run_steps.append(steps)
+        run_hw.append(highway)
+
+    newest = 0
+    missing = 0
+    try:
+        fp = (
+            osmium.FileProcessor(str(path))
+            .with_locations()
+            .with_areas(osmium.filter.KeyFilter("building", *dest_keys))
+            .with_filter(osmium.filter.KeyFilter(*sorted(keys)))
+        )
+        for obj in fp:
+            tags = obj.tags
+            if obj.is_node():
+                loc = obj.location
+                xy = (loc.lon, loc.lat)
+                if tags.get("highway") == "street_lamp":
+                    lamps.append(xy)
+                if tags.get("amenity") == "bench" or (
+                    tags.get("bench") == "yes" and any(tags.get(k) == v for k, v in BENCH_CARRIERS)
+                ):
+                    benches.append(xy)
+                if "entrance" in tags:
+                    entrances[obj.id] = xy
+                for cat in match(tags):
+                    dests.append((cat, _name(tags), f"node/{obj.id}", shapely.Point(xy)))
+            elif obj.is_way():
+                if not _walkable(tags):
+                    continue
+                newest = max(newest, int(obj.timestamp.timestamp()))
+                lit = tags.get("lit")
+                lit_code = 1 if lit in LIT_YES else 0 if lit in LIT_NO else -1
+                steps = tags.get("highway") == "steps"
+                run: list[tuple[int, float, float]] = []
+                for n in obj.nodes:
+                    loc = n.location
+                    if loc.valid():
+                        run.append((n.ref, loc.lon, loc.lat))
+                        continue
+                    missing += 1
+                    add_run(run, obj.id, lit_code, steps, tags.get("highway"))
+                    run = []
+                add_run(run, obj.id, lit_code, steps, tags.get("highway"))
+            elif obj.is_area():
+                kind = "way" if obj.from_way() else "relation"
+                oid = obj.orig_id()
+                try:
+                    geom = wkb.create_multipolygon(obj)
+                except RuntimeError:
+                    continue  # broken ring in a clipped extract
+                if tags.get("building", "no") != "no":
+                    b_ids.append(f"{kind}/{oid}")
+                    b_wkb.append(geom)
+                cats = match(tags)
+                if cats:
+                    entrance = next(
+                        (entrances[n.ref] for ring in obj.outer_rings() for n in ring if n.ref in entrances), None
+                    )
+                    for cat in cats:
+                        dest_areas.append((cat, _name(tags), f"{kind}/{oid}", geom, entrance))
+    except RuntimeError as exc:
+        raise InputError(f"{path}: not a readable OSM file ({exc}); download the extract again") from None
+    polys = shapely.from_wkb(np.array([d[3] for d in dest_areas], dtype=object))
+    area_points = [
+        shapely.Point(d[4]) if d[4] is not None else poly for d, poly in zip(dest_areas, polys, strict=True)
+    ]
+    dest_df = pd.DataFrame(
+        [d[:3] for d in dests] + [d[:3] for d in dest_areas], columns=["category", "name", "source_id"]
+    )
+    dest_df["geometry"] = [d[3] for d in dests] + area_points
+    buildings = pd.DataFrame({"site_id": b_ids, "geometry": shapely.from_wkb(np.array(b_wkb, dtype=object))})
+    ts = pd.Timestamp(newest, unit="s", tz="UTC").isoformat() if newest else ""
+    return OsmData(
+        node_id=np.array(node_ids, dtype=np.int64),
+        lon=np.array(lons),
+        lat=np.array(lats),
+        run_ptr=np.array(run_ptr, dtype=np.int64),
+        run_way=np.array(run_way, dtype=np.int64),
+        run_lit=np.array(run_lit, dtype=np.int8),
+        run_steps=np.array(run_steps, dtype=bool),
+        run_highway=np.array(run_hw, dtype=object),
+        destinations=dest_df,
+        benches=np.array(benches, dtype=float).reshape(-1, 2),
+        lamps=np.array(lamps, dtype=float).reshape(-1, 2),
+        buildings=buildings,
+        timestamp=ts,
+        missing_nodes=missing,
+    )

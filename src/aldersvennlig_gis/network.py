@@ -1,0 +1,192 @@
+"""The walkable network as flat arrays in a metric CRS.
+
+Every pair of consecutive OSM nodes of a walkable way is one straight edge, so
+projecting a point onto the network is exact and every edge attribute is
+uniform along the edge. All connected components are kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS, Transformer
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from .errors import InputError
+from .ingest import OsmData
+
+# Mainland Norway, coarse (about 10 km): decides EPSG:25833, the national grid.
+_NORWAY = shapely.Polygon(
+    [
+        (4.4, 58.9), (6.6, 57.9), (7.4, 57.9), (9.5, 58.7), (11.2, 58.9), (11.8, 59.3),
+        (12.6, 60.2), (12.3, 61.0), (12.1, 61.8), (12.3, 62.6), (12.0, 63.3), (13.2, 64.1),
+        (14.1, 64.5), (13.7, 65.2), (14.6, 66.1), (15.5, 66.3), (16.5, 67.5), (17.9, 68.4),
+        (19.9, 68.4), (21.0, 69.1), (22.4, 68.6), (24.9, 68.6), (26.0, 69.7), (27.9, 70.1),
+        (28.8, 69.1), (30.9, 69.6), (31.2, 70.4), (28.4, 71.2), (25.5, 71.3), (19.5, 70.4),
+        (15.0, 69.1), (12.2, 67.6), (10.4, 64.9), (7.5, 63.2), (4.7, 61.9), (4.5, 60.5),
+    ]
+)
+
+
+def choose_crs(lon: np.ndarray, lat: np.ndarray) -> int:
+    """The analysis CRS for data at these coordinates.
+
+    EPSG:25833 when the centre lies in Norway (the national standard, and the SSB
+    grid's CRS); otherwise the UTM zone of the centre (ETRS89 in Europe, WGS 84
+    elsewhere), with Norway's 32V and Svalbard's exceptions that pyproj's
+    ``estimate_utm_crs`` ignores.
+
+    Returns
+    -------
+    int
+        An EPSG code.
+    """
+    x, y = float(np.median(lon)), float(np.median(lat))
+    if _NORWAY.contains(shapely.Point(x, y)):
+        return 25833
+    zone = int((x + 180) // 6) + 1
+    if 56 <= y < 64 and 3 <= x < 12:
+        zone = 32
+    elif 72 <= y < 84 and 0 <= x < 42:
+        zone = 31 if x < 9 else 33 if x < 21 else 35 if x < 33 else 37
+    if y < 0:
+        return 32700 + zone
+    europe = -16 <= x <= 40 and 32 <= y <= 84
+    return (25800 if europe else 32600) + zone
+
+
+def to_crs(x: np.ndarray, y: np.ndarray, epsg: int, src: int = 4326) -> tuple[np.ndarray, np.ndarray]:
+    """Transform coordinates from ``src`` (default EPSG:4326 lon, lat) to ``epsg``."""
+    tx, ty = Transformer.from_crs(src, epsg, always_xy=True).transform(x, y)
+    return np.asarray(tx, dtype=float), np.asarray(ty, dtype=float)
+
+
+@dataclass
+class Network:
+    """A walkable network in the metric CRS ``epsg``.
+
+    Nodes: ``x``, ``y`` (m), ``osm_id``. Edges: ``u``, ``v`` (node indices),
+    ``length_m``, ``way_id``, ``highway``, ``lit`` (1 tagged lit, 0 tagged dark,
+    -1 untagged), ``steps``, the lengths ``lit_m``, ``dark_m`` and ``unknown_m``
+    (lamps included), ``grade`` (mean absolute rise over run; NaN without
+    elevation), ``time_factor`` (slope multiplier on flat walking time,
+    the mean of both directions), ``component`` and ``major`` (the edge lies on a
+    piece of network at least ``walking.min_component_m`` long).
+    """
+
+    epsg: int
+    x: np.ndarray
+    y: np.ndarray
+    osm_id: np.ndarray
+    edges: pd.DataFrame
+    lamps_xy: np.ndarray = field(default_factory=lambda: np.empty((0, 2)))
+
+    @property
+    def n_nodes(self) -> int:
+        return len(self.x)
+
+    @cached_property
+    def segments(self) -> np.ndarray:
+        """Edges as shapely LineStrings."""
+        u, v = self.edges["u"].to_numpy(), self.edges["v"].to_numpy()
+        coords = np.stack([np.c_[self.x[u], self.y[u]], np.c_[self.x[v], self.y[v]]], axis=1)
+        return shapely.linestrings(coords)
+
+    @cached_property
+    def tree(self) -> shapely.STRtree:
+        """Spatial index over ``segments``."""
+        return shapely.STRtree(self.segments)
+
+
+def interval_union_length(group: np.ndarray, start: np.ndarray, end: np.ndarray, n_groups: int) -> np.ndarray:
+    """Total length covered by the union of intervals ``[start, end]`` per group."""
+    out = np.zeros(n_groups)
+    if len(group) == 0:
+        return out
+    order = np.lexsort((start, group))
+    g, s, e = group[order], start[order], end[order]
+    span = max(e.max() - s.min(), 1.0) * 4
+    offset = g * span  # keeps groups apart so one running maximum serves all
+    run_end = np.maximum.accumulate(e + offset) - offset
+    prev_end = np.r_[-np.inf, run_end[:-1]]
+    prev_end[np.r_[True, g[1:] != g[:-1]]] = -np.inf
+    np.add.at(out, g, np.clip(e - np.maximum(s, prev_end), 0, None))
+    return out
+
+
+def _lamp_coverage(net: Network, radius: float) -> np.ndarray:
+    """Length of each edge within ``radius`` of a street lamp."""
+    n = len(net.edges)
+    if len(net.lamps_xy) == 0 or radius <= 0:
+        return np.zeros(n)
+    pts = shapely.points(net.lamps_xy)
+    li, ei = net.tree.query(pts, predicate="dwithin", distance=radius)
+    segs = net.segments[ei]
+    along = shapely.line_locate_point(segs, pts[li])
+    half = np.sqrt(np.clip(radius**2 - shapely.distance(segs, pts[li]) ** 2, 0, None))
+    length = net.edges["length_m"].to_numpy()[ei]
+    return interval_union_length(ei, np.clip(along - half, 0, None), np.minimum(along + half, length), n)
+
+
+def build_network(osm: OsmData, epsg: int, lamp_radius_m: float, min_component_m: float) -> Network:
+    """Build the edge arrays of the walkable network.
+
+    Parameters
+    ----------
+    osm
+        The read extract.
+    epsg
+        Analysis CRS (metric).
+    lamp_radius_m
+        Untagged length within this distance of a ``highway=street_lamp`` counts as lit.
+    min_component_m
+        Pieces of network shorter than this in total are marked ``major = False``.
+    """
+    if len(osm.run_way) == 0:
+        raise InputError("the OSM data has no walkable ways; check that the extract covers a built-up area")
+    uniq, first, inv = np.unique(osm.node_id, return_index=True, return_inverse=True)
+    x, y = to_crs(osm.lon[first], osm.lat[first], epsg)
+    n_pts = len(osm.node_id)
+    is_last = np.zeros(n_pts, dtype=bool)
+    is_last[osm.run_ptr[1:] - 1] = True
+    pos = np.flatnonzero(~is_last)
+    run = np.repeat(np.arange(len(osm.run_way)), np.diff(osm.run_ptr))[pos]
+    u, v = inv[pos], inv[pos + 1]
+    keep = u != v
+    u, v, run = u[keep], v[keep], run[keep]
+    length = np.hypot(x[u] - x[v], y[u] - y[v])
+    edges = pd.DataFrame(
+        {
+            "u": u.astype(np.int64),
+            "v": v.astype(np.int64),
+            "length_m": length,
+            "way_id": osm.run_way[run],
+            "highway": osm.run_highway[run],
+            "lit": osm.run_lit[run],
+            "steps": osm.run_steps[run],
+        }
+    )
+    net = Network(epsg=epsg, x=np.asarray(x), y=np.asarray(y), osm_id=uniq, edges=edges)
+    lamps_xy = np.c_[to_crs(osm.lamps[:, 0], osm.lamps[:, 1], epsg)] if len(osm.lamps) else np.empty((0, 2))
+    net.lamps_xy = lamps_xy.reshape(-1, 2)
+    covered = _lamp_coverage(net, lamp_radius_m)
+    tag = edges["lit"].to_numpy()
+    edges["lit_m"] = np.where(tag == 1, length, np.where(tag == 0, 0.0, covered))
+    edges["dark_m"] = np.where(tag == 0, length, 0.0)
+    edges["unknown_m"] = np.where(tag == -1, length - covered, 0.0)
+    edges["grade"] = np.nan
+    edges["time_factor"] = 1.0
+    n = net.n_nodes
+    adj = coo_matrix((np.ones(len(u)), (u, v)), shape=(n, n))
+    _, comp = connected_components(adj, directed=False)
+    edges["component"] = comp[u]
+    comp_len = np.bincount(comp[u], weights=length, minlength=comp.max() + 1)
+    edges["major"] = comp_len[comp[u]] >= min_component_m
+    if not edges["major"].any():
+        edges["major"] = True
+    return net

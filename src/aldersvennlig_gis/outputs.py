@@ -1,0 +1,131 @@
+"""Write a run's files: ranking.csv, results.gpkg and the maps.
+
+Everything is written into a fresh folder beside ``--out`` and moved into place
+only when every file is complete, so a failed run never leaves a half-written
+folder nor alters an earlier result.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+
+from .errors import InputError
+from .pipeline import Analysis
+from .webmap import write_map
+
+# Decimals per column kind in ranking.csv: enough for planning, stable across runs.
+_DECIMALS = {"lon": 6, "lat": 6, "score": 2, "_m": 1, "_min": 2, "_score": 2, "_share": 3}
+
+
+def ranked_sites(a: Analysis) -> gpd.GeoDataFrame:
+    """The sites layer in ranking.csv order: ranked by rank, then unranked by site_id."""
+    df = a.sites.drop(columns="node")
+    for col in df.columns:
+        if col != "geometry" and df[col].dtype.kind == "f":
+            dec = _DECIMALS.get(col) or next((d for suf, d in _DECIMALS.items() if col.endswith(suf)), 3)
+            df[col] = df[col].round(dec)
+    ranked = df[df["rank"].notna()].sort_values("rank", kind="stable")
+    rest = df[df["rank"].isna()].sort_values("site_id", kind="stable")
+    return gpd.GeoDataFrame(pd.concat([ranked, rest], ignore_index=True), geometry="geometry", crs=a.sites.crs)
+
+
+def network_layer(a: Analysis) -> gpd.GeoDataFrame:
+    """Edges with ``length_m``, ``time_s``, ``lit``, ``steps``, ``grade``, ``accessible``."""
+    e = a.net.edges
+    w = a.cfg.walking
+    length = e["length_m"].to_numpy()
+    steps = e["steps"].to_numpy()
+    time_s = length / w.speed_m_s * e["time_factor"].to_numpy() * np.where(steps, w.steps_factor, 1.0)
+    lit = np.where(e["lit_m"] >= length * 0.5, "yes", np.where(e["dark_m"] > 0, "no", "unknown"))
+    grade = e["grade"].to_numpy()
+    steep = np.nan_to_num(grade) > w.grade_flag_pct
+    return gpd.GeoDataFrame(
+        {
+            "way_id": e["way_id"].to_numpy(),
+            "highway": e["highway"].astype(str).to_numpy(),
+            "length_m": length.round(2),
+            "time_s": time_s.round(2),
+            "lit": lit,
+            "steps": steps,
+            "grade": np.round(grade, 2),
+            "steep": steep,
+            "accessible": ~steps & ~steep,
+        },
+        geometry=a.net.segments,
+        crs=a.net.epsg,
+    )
+
+
+def destinations_layer(a: Analysis) -> gpd.GeoDataFrame:
+    d = a.destinations
+    return gpd.GeoDataFrame(d[["category", "name", "source_id"]], geometry=d.geometry.to_numpy(), crs=d.crs)
+
+
+def write_gpkg(path: Path, layers: dict[str, gpd.GeoDataFrame]) -> None:
+    for name, gdf in layers.items():
+        pyogrio.write_dataframe(gdf, path, layer=name, driver="GPKG", promote_to_multi=name == "sites")
+
+
+Writer = Callable[[Analysis, Path, str], None]
+
+
+def _ranking(a: Analysis, folder: Path, lang: str) -> None:
+    table = pd.DataFrame(ranked_sites(a).drop(columns="geometry"))
+    table.to_csv(folder / "ranking.csv", index=False, lineterminator="\n")
+
+
+def _gpkg(a: Analysis, folder: Path, lang: str) -> None:
+    layers = {"sites": ranked_sites(a), "network": network_layer(a), "destinations": destinations_layer(a)}
+    write_gpkg(folder / "results.gpkg", layers)
+
+
+def _webmap(a: Analysis, folder: Path, lang: str) -> None:
+    write_map(a, folder / "map.html", lang)
+
+
+WRITERS: dict[str, Writer] = {"ranking.csv": _ranking, "results.gpkg": _gpkg, "map.html": _webmap}
+
+
+def write_outputs(a: Analysis, out: Path, lang: str = "nb") -> list[Path]:
+    """Write every output file into ``out``, atomically per run.
+
+    Returns
+    -------
+    list of Path
+        The files written.
+    """
+    out = Path(out)
+    parent = out.parent if str(out.parent) else Path(".")
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=parent))
+    except OSError as exc:
+        raise InputError(f"{out}: cannot write the output folder ({exc.strerror}); choose another --out") from None
+    try:
+        for writer in WRITERS.values():
+            writer(a, tmp, lang)
+        out.mkdir(parents=True, exist_ok=True)
+        written = []
+        for f in sorted(tmp.iterdir()):
+            target = out / f.name
+            if f.is_dir():
+                if target.exists():
+                    shutil.rmtree(target)
+                f.rename(target)
+            else:
+                os.replace(f, target)
+            written.append(target)
+        return written
+    except PermissionError as exc:
+        raise InputError(f"{out}: cannot write the output folder ({exc.strerror}); choose another --out") from None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)

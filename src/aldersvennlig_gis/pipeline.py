@@ -1,0 +1,221 @@
+"""The analysis, stage by stage: ingest -> network -> snapping -> searches ->
+criteria -> score and rank. ``analyse`` returns plain data; ``run`` also
+writes the outputs."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from scipy.spatial import cKDTree
+
+from . import access, scoring
+from .config import Config, load_config
+from .elevation import apply_dem
+from .errors import InputError
+from .ingest import OsmData, read_osm
+from .network import Network, build_network, choose_crs, to_crs
+from .sites import Sites, load_sites, read_vector
+from .snapping import snap, within
+
+
+@dataclass
+class Inputs:
+    """The input flags of ``run`` (and ``evaluate``)."""
+
+    osm: Path | None = None
+    sites: str | None = None
+    destinations: str | None = None
+    config: Path | None = None
+    dem: Path | None = None
+    crs: int | None = None
+    out: Path | None = None
+
+    def out_dir(self) -> Path:
+        if self.out is not None:
+            return Path(self.out)
+        stem = Path(self.osm).name.split(".")[0] if self.osm else "run"
+        return Path("maps") / stem
+
+
+@dataclass
+class Analysis:
+    """Everything a run computed, for the writers and for ``explain``.
+
+    ``sites`` has the ranking columns and the site geometry (analysis CRS);
+    ``nodes`` the criterion scores and composite at every network node;
+    ``destinations`` the destinations used (``category``, ``name``,
+    ``source_id``); ``reach`` the search results per destination criterion over
+    the routing graph; ``quality`` counts for the data-gap report.
+    """
+
+    cfg: Config
+    inputs: Inputs
+    net: Network
+    graph: access.Graph
+    sites: gpd.GeoDataFrame
+    nodes: pd.DataFrame
+    destinations: gpd.GeoDataFrame
+    dest_node: np.ndarray
+    benches_xy: np.ndarray
+    reach: dict[str, access.Reach]
+    weights: dict[str, float]
+    osm_timestamp: str = ""
+    quality: dict[str, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _destinations(osm: OsmData, extra: str | None, cfg: Config, epsg: int) -> gpd.GeoDataFrame:
+    gdf = gpd.GeoDataFrame(osm.destinations.drop(columns="geometry"), geometry=list(osm.destinations["geometry"]), crs=4326)
+    if extra:
+        add = read_vector(extra, "destinations")
+        if "category" not in add.columns:
+            raise InputError(f"{extra}: the destinations file needs a 'category' column ({', '.join(cfg.destinations)})")
+        unknown = sorted(set(add["category"].astype(str)) - set(cfg.destinations))
+        if unknown:
+            raise InputError(f"{extra}: unknown category {unknown[0]!r}; use one of {', '.join(cfg.destinations)}")
+        add = add.assign(
+            category=add["category"].astype(str),
+            name=add["name"].fillna("").astype(str) if "name" in add else "",
+            source_id=[f"{Path(str(extra)).name}/{i}" for i in range(1, len(add) + 1)],
+        )
+        gdf = pd.concat([gdf, add[["category", "name", "source_id", add.geometry.name]].to_crs(4326)], ignore_index=True)
+    gdf = gdf.to_crs(epsg)
+    return gdf[~(gdf.geometry.is_empty | gdf.geometry.isna())].reset_index(drop=True)
+
+
+def analyse(inputs: Inputs, cfg: Config | None = None, osm: OsmData | None = None) -> Analysis:
+    """Score every site.
+
+    Parameters
+    ----------
+    inputs
+        Input files and options (``inputs.osm`` is required).
+    cfg
+        Config; read from ``inputs.config`` (or the defaults) when None.
+    osm
+        An already read extract, to skip reading ``inputs.osm`` again.
+    """
+    clock: dict[str, float] = {}
+    t0 = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal t0
+        now = time.perf_counter()
+        clock[name] = now - t0
+        t0 = now
+
+    cfg = cfg or load_config(inputs.config)
+    warnings: list[str] = []
+    if osm is None:
+        if inputs.osm is None:
+            raise InputError("no input data; give --osm FILE.osm.pbf")
+        osm = read_osm(inputs.osm, cfg)
+    lap("read")
+    epsg = int(inputs.crs) if inputs.crs else choose_crs(osm.lon, osm.lat)
+    net = build_network(osm, epsg, cfg.lighting.lamp_radius_m, cfg.walking.min_component_m)
+    lap("network")
+    no_elevation = 0
+    if inputs.dem:
+        no_elevation = apply_dem(net, inputs.dem, cfg.walking.dem_sample_px)
+        if no_elevation:
+            warnings.append(f"dem_partial:{no_elevation}")
+    lap("elevation")
+
+    sites: Sites = load_sites(inputs.sites, osm.buildings, epsg)
+    dests = _destinations(osm, inputs.destinations, cfg, epsg)
+    w = cfg.walking
+    s_snap = snap(sites.frame.geometry.to_numpy(), net, w.max_snap_m)
+    d_snap = snap(dests.geometry.to_numpy(), net, w.max_snap_m)
+    bxy = np.c_[to_crs(osm.benches[:, 0], osm.benches[:, 1], epsg)].reshape(-1, 2) if len(osm.benches) else np.empty((0, 2))
+    b_pt, b_edge, b_t = within(bxy, net, cfg.bench.route_buffer_m)
+    s_ok, d_ok = s_snap.edge >= 0, d_snap.edge >= 0
+    if not s_ok.any():
+        raise InputError(
+            f"no site lies within walking.max_snap_m = {w.max_snap_m:g} m of the walkable network; "
+            "check that the sites and the OSM extract cover the same area"
+        )
+    lap("snapping")
+
+    n_s, n_d = int(s_ok.sum()), int(d_ok.sum())
+    edge = np.r_[s_snap.edge[s_ok], d_snap.edge[d_ok], b_edge]
+    t = np.r_[s_snap.t[s_ok], d_snap.t[d_ok], b_t]
+    acc = np.r_[s_snap.access_m[s_ok], d_snap.access_m[d_ok], np.zeros(len(b_edge))]
+    pendant = np.r_[np.ones(n_s + n_d, bool), np.zeros(len(b_edge), bool)]
+    rest = ~pendant
+    graph = access.build_graph(net, edge, t, acc, pendant, rest, cfg)
+    site_node = np.full(len(s_ok), -1)
+    site_node[s_ok] = graph.access_node[:n_s]
+    dest_node = np.full(len(d_ok), -1)
+    dest_node[d_ok] = graph.access_node[n_s : n_s + n_d]
+    lap("graph")
+
+    cutoff_s = w.cutoff_min * 60.0
+    cats = dests["category"].to_numpy()
+    reach = {key: access.search(graph, dest_node[(cats == key) & d_ok], cutoff_s) for key in cfg.destinations}
+    for key in cfg.destinations:
+        if not ((cats == key) & d_ok).any():
+            warnings.append(f"no_destinations:{key}")
+    lap("searches")
+
+    weights = cfg.weights()
+    nodes = scoring.criteria_frame(reach, np.arange(net.n_nodes), cfg)
+    nodes.insert(0, "score", scoring.composite(nodes, weights))
+    nodes.insert(0, "y", net.y)
+    nodes.insert(0, "x", net.x)
+
+    frame = sites.frame
+    crit = scoring.criteria_frame(reach, np.where(s_ok, site_node, 0), cfg)
+    crit[~s_ok] = np.nan
+    status = np.where(s_ok, "ok", "off_network")
+    score = np.where(s_ok, scoring.composite(crit.fillna(0), weights), np.nan)
+    ranks = scoring.rank(score, s_ok)
+    axy = np.where(s_ok[:, None], s_snap.access_xy, shapely.get_coordinates(frame.geometry.representative_point()))
+    lon, lat = to_crs(axy[:, 0], axy[:, 1], 4326, src=epsg)
+    near = np.zeros(len(frame), dtype=np.int64)
+    if len(bxy):
+        near = np.array([len(h) for h in cKDTree(bxy).query_ball_point(axy, cfg.bench.near_m)], dtype=np.int64)
+    table = pd.DataFrame(
+        {"site_id": frame["site_id"].to_numpy(), "lon": lon, "lat": lat, "status": status,
+         "rank": pd.array(np.where(ranks > 0, ranks, None), dtype="Int64"), "score": score}
+    )
+    dest_cols = [c for k in cfg.destinations for c in (f"{k}_m", f"{k}_min")]
+    score_cols = [f"{k}_score" for k in cfg.criteria]
+    table = pd.concat([table, crit[dest_cols + score_cols]], axis=1)
+    table["lighting_share"] = crit["lighting_share"]
+    table["lighting_known_share"] = crit["lighting_known_share"]
+    table["bench_gap_m"] = crit["bench_gap_m"]
+    table["benches_near"] = pd.array(np.where(s_ok, near, None), dtype="Int64")
+    site_gdf = gpd.GeoDataFrame(table, geometry=frame.geometry.to_numpy(), crs=epsg)
+    site_gdf["node"] = site_node
+    lap("scoring")
+
+    if (~s_ok).any():
+        warnings.append(f"off_network:{int((~s_ok).sum())}")
+    if sites.skipped:
+        warnings.append(f"sites_skipped:{len(sites.skipped)}")
+    if sites.repaired:
+        warnings.append(f"sites_repaired:{len(sites.repaired)}")
+    e = net.edges
+    quality = {
+        "walkable_km": float(e["length_m"].sum() / 1000),
+        "lit_tagged_share": float(e["length_m"][e["lit"] >= 0].sum() / max(e["length_m"].sum(), 1e-9)),
+        "benches": float(len(bxy)),
+        "lamps": float(len(net.lamps_xy)),
+        "edges_without_elevation": float(no_elevation),
+        "sites_off_network": float((~s_ok).sum()),
+        "destinations_off_network": float((~d_ok).sum()),
+        "missing_way_nodes": float(osm.missing_nodes),
+        **{f"destinations_{k}": float(((cats == k) & d_ok).sum()) for k in cfg.destinations},
+    }
+    return Analysis(
+        cfg=cfg, inputs=inputs, net=net, graph=graph, sites=site_gdf, nodes=nodes,
+        destinations=dests.assign(node=dest_node), dest_node=dest_node, benches_xy=bxy, reach=reach,
+        weights=weights, osm_timestamp=osm.timestamp, quality=quality, warnings=warnings, timings=clock,
+    )

@@ -1,0 +1,88 @@
+"""Project sites and destinations onto the nearest walkable edge (never the nearest node).
+
+Small disconnected pieces of network (clipped ends of an extract, an isolated
+courtyard path) are kept in the network, but a point is projected onto them only
+when no edge of a piece at least ``walking.min_component_m`` long lies within
+``walking.max_snap_m``; so a home beside a stray fragment is not "unreachable".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+
+from .network import Network
+
+
+@dataclass
+class Snap:
+    """Where each input geometry joins the network.
+
+    ``edge`` is -1 where nothing lies within the snapping distance. ``t`` is the
+    fraction along the edge from ``u`` to ``v``; ``access_m`` the straight-line
+    distance from the geometry to the edge; ``access_xy`` the point of the
+    geometry nearest the edge (the geometry itself for points) and ``edge_xy`` the
+    projected point on the edge.
+    """
+
+    edge: np.ndarray
+    t: np.ndarray
+    access_m: np.ndarray
+    access_xy: np.ndarray
+    edge_xy: np.ndarray
+
+
+def snap(geoms: np.ndarray, net: Network, max_dist: float) -> Snap:
+    """Project geometries (points or polygons, network CRS) onto the nearest edge.
+
+    Parameters
+    ----------
+    geoms
+        Shapely geometries in the network's CRS.
+    net
+        The network.
+    max_dist
+        Largest access distance (m); farther geometries get ``edge = -1``.
+    """
+    n = len(geoms)
+    edge = np.full(n, -1, dtype=np.int64)
+    segs = net.segments
+    major = np.flatnonzero(net.edges["major"].to_numpy())
+    todo = np.arange(n)
+    for tree, candidates in ((shapely.STRtree(segs[major]), major), (net.tree, np.arange(len(segs)))):
+        if len(todo) == 0:
+            break
+        gi, ti = tree.query_nearest(geoms[todo], max_distance=max_dist, all_matches=False)
+        edge[todo[gi]] = candidates[ti]
+        todo = todo[edge[todo] < 0]
+    t = np.zeros(n)
+    access = np.full(n, np.nan)
+    access_xy = np.full((n, 2), np.nan)
+    edge_xy = np.full((n, 2), np.nan)
+    ok = edge >= 0
+    if ok.any():
+        lines = shapely.shortest_line(geoms[ok], segs[edge[ok]])
+        coords = shapely.get_coordinates(lines).reshape(-1, 2, 2)
+        access_xy[ok], edge_xy[ok] = coords[:, 0], coords[:, 1]
+        access[ok] = shapely.length(lines)
+        t[ok] = shapely.line_locate_point(segs[edge[ok]], shapely.points(edge_xy[ok]), normalized=True)
+    return Snap(edge=edge, t=np.nan_to_num(t), access_m=access, access_xy=access_xy, edge_xy=edge_xy)
+
+
+def within(points_xy: np.ndarray, net: Network, distance: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every (point, edge) pair closer than ``distance``, with the fraction along the edge.
+
+    Returns
+    -------
+    point, edge, t
+        Index of the point, index of the edge, position along ``u -> v`` (0..1).
+    """
+    if len(points_xy) == 0:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty, np.empty(0)
+    pts = shapely.points(points_xy)
+    pi, ei = net.tree.query(pts, predicate="dwithin", distance=distance)
+    t = shapely.line_locate_point(net.segments[ei], pts[pi], normalized=True)
+    return pi, ei, t
