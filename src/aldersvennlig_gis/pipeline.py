@@ -131,10 +131,11 @@ def analyse(inputs: Inputs, cfg: Config | None = None, osm: OsmData | None = Non
     sites: Sites = load_sites(inputs.sites, osm.buildings, epsg)
     dests = _destinations(osm, inputs.destinations, cfg, epsg)
     w = cfg.walking
-    s_snap = snap(sites.frame.geometry.to_numpy(), net, w.max_snap_m)
-    d_snap = snap(dests.geometry.to_numpy(), net, w.max_snap_m)
+    allowed = ~net.edges["steps"].to_numpy() if w.steps == "avoid" else np.ones(len(net.edges), dtype=bool)
+    s_snap = snap(sites.frame.geometry.to_numpy(), net, w.max_snap_m, allowed)
+    d_snap = snap(dests.geometry.to_numpy(), net, w.max_snap_m, allowed)
     bxy = np.c_[to_crs(osm.benches[:, 0], osm.benches[:, 1], epsg)].reshape(-1, 2) if len(osm.benches) else np.empty((0, 2))
-    b_pt, b_edge, b_t = within(bxy, net, cfg.bench.route_buffer_m)
+    b_pt, b_edge, b_t = within(bxy, net, cfg.bench.route_buffer_m, allowed)
     s_ok, d_ok = s_snap.edge >= 0, d_snap.edge >= 0
     if not s_ok.any():
         raise InputError(

@@ -34,7 +34,15 @@ class Snap:
     edge_xy: np.ndarray
 
 
-def snap(geoms: np.ndarray, net: Network, max_dist: float) -> Snap:
+def _tree(net: Network, mask: np.ndarray) -> tuple[shapely.STRtree, np.ndarray]:
+    """Spatial index over the edges in ``mask`` and their indices."""
+    if mask.all():
+        return net.tree, np.arange(len(mask))
+    idx = np.flatnonzero(mask)
+    return shapely.STRtree(net.segments[idx]), idx
+
+
+def snap(geoms: np.ndarray, net: Network, max_dist: float, allowed: np.ndarray) -> Snap:
     """Project geometries (points or polygons, network CRS) onto the nearest edge.
 
     Parameters
@@ -45,15 +53,17 @@ def snap(geoms: np.ndarray, net: Network, max_dist: float) -> Snap:
         The network.
     max_dist
         Largest access distance (m); farther geometries get ``edge = -1``.
+    allowed
+        Edges that may be snapped to (steps are not, when they are avoided).
     """
     n = len(geoms)
     edge = np.full(n, -1, dtype=np.int64)
     segs = net.segments
-    major = np.flatnonzero(net.edges["major"].to_numpy())
     todo = np.arange(n)
-    for tree, candidates in ((shapely.STRtree(segs[major]), major), (net.tree, np.arange(len(segs)))):
-        if len(todo) == 0:
-            break
+    for mask in (allowed & net.edges["major"].to_numpy(), allowed):
+        if len(todo) == 0 or not mask.any():
+            continue
+        tree, candidates = _tree(net, mask)
         gi, ti = tree.query_nearest(geoms[todo], max_distance=max_dist, all_matches=False)
         edge[todo[gi]] = candidates[ti]
         todo = todo[edge[todo] < 0]
@@ -71,7 +81,9 @@ def snap(geoms: np.ndarray, net: Network, max_dist: float) -> Snap:
     return Snap(edge=edge, t=np.nan_to_num(t), access_m=access, access_xy=access_xy, edge_xy=edge_xy)
 
 
-def within(points_xy: np.ndarray, net: Network, distance: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def within(
+    points_xy: np.ndarray, net: Network, distance: float, allowed: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every (point, edge) pair closer than ``distance``, with the fraction along the edge.
 
     Returns
@@ -83,6 +95,8 @@ def within(points_xy: np.ndarray, net: Network, distance: float) -> tuple[np.nda
         empty = np.empty(0, dtype=np.int64)
         return empty, empty, np.empty(0)
     pts = shapely.points(points_xy)
-    pi, ei = net.tree.query(pts, predicate="dwithin", distance=distance)
+    tree, candidates = _tree(net, allowed)
+    pi, ti = tree.query(pts, predicate="dwithin", distance=distance)
+    ei = candidates[ti]
     t = shapely.line_locate_point(net.segments[ei], pts[pi], normalized=True)
     return pi, ei, t

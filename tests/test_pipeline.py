@@ -1,0 +1,167 @@
+"""Issue 2: from an OSM extract to ranked sites, with exact network distances."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pyogrio
+import pytest
+from pyproj import Transformer
+
+from aldersvennlig_gis.api import Inputs, analyse
+from aldersvennlig_gis.network import choose_crs
+
+from conftest import line_town, lonlat, run_cli, write_osm
+
+
+def write_sites(path, points: dict[str, tuple[float, float]]):
+    feats = [
+        {"type": "Feature", "properties": {"site_id": sid}, "geometry": {"type": "Point", "coordinates": lonlat(x, y)}}
+        for sid, (x, y) in points.items()
+    ]
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": feats}))
+    return path
+
+
+def proj_dist(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Distance in EPSG:25833 between two town points given in metres from the origin."""
+    tr = Transformer.from_crs(4326, 25833, always_xy=True)
+    (x1, y1), (x2, y2) = tr.transform(*lonlat(*a)), tr.transform(*lonlat(*b))
+    return float(np.hypot(x1 - x2, y1 - y2))
+
+
+def site_row(a, sid):
+    return a.sites.set_index("site_id").loc[sid]
+
+
+def test_line_town_exact_distances_and_times(tmp_path):
+    osm = line_town(tmp_path)
+    sites = write_sites(tmp_path / "sites.geojson", {"A": (100, -20), "B": (150, -20)})
+    a = analyse(Inputs(osm=osm, sites=str(sites)))
+    assert a.net.epsg == 25833
+    A = site_row(a, "A")
+    along = proj_dist((100, 0), (400, 0))
+    expected = proj_dist((100, -20), (100, 0)) + along + proj_dist((400, 0), (400, 10))
+    assert A["grocery_m"] == pytest.approx(expected, abs=0.5)
+    assert A["grocery_min"] == pytest.approx(A["grocery_m"] / 0.8 / 60, rel=1e-4)
+    assert A["transit_m"] == pytest.approx(20 + proj_dist((100, 0), (1000, 0)) + 10, abs=0.5)
+    assert A["health_m"] == pytest.approx(20 + proj_dist((0, 0), (100, 0)) + 10, abs=0.5)
+    # B lies between two nodes: projected onto the edge, not moved to a node
+    B = site_row(a, "B")
+    assert B["grocery_m"] == pytest.approx(20 + proj_dist((150, 0), (400, 0)) + 10, abs=0.5)
+    assert A["rank"] == 2 and B["rank"] == 1
+
+
+def test_decay_scores_follow_config(tmp_path):
+    osm = line_town(tmp_path)
+    sites = write_sites(tmp_path / "sites.geojson", {"A": (100, -20)})
+    a = analyse(Inputs(osm=osm, sites=str(sites)))
+    A = site_row(a, "A")
+    crit = a.cfg.destinations["grocery"]
+    expected = 100 * (crit.zero_min - A["grocery_min"]) / (crit.zero_min - crit.full_min)
+    assert A["grocery_score"] == pytest.approx(min(100, max(0, expected)))
+    assert A["score"] == pytest.approx(sum(w * A[f"{k}_score"] for k, w in a.weights.items()))
+
+
+def test_site_far_from_network_is_off_network_and_unranked(tmp_path):
+    osm = line_town(tmp_path)
+    sites = write_sites(tmp_path / "sites.geojson", {"near": (500, 30), "far": (500, 900)})
+    a = analyse(Inputs(osm=osm, sites=str(sites)))
+    far = site_row(a, "far")
+    assert far["status"] == "off_network"
+    assert pd.isna(far["rank"]) and pd.isna(far["score"])
+    assert site_row(a, "near")["rank"] == 1
+
+
+def test_walkable_rules_exclude_private_foot_no_and_motorways(tmp_path):
+    nodes = {i: (i * 100.0, 0.0, {}) for i in range(1, 9)}
+    nodes[50] = (800.0, 10.0, {"shop": "convenience"})
+    ways = {
+        1: ([1, 2], {"highway": "footway"}),
+        2: ([2, 3], {"highway": "residential", "foot": "no"}),
+        3: ([3, 4], {"highway": "service", "access": "private"}),
+        4: ([4, 5], {"highway": "motorway"}),
+        5: ([5, 6], {"highway": "service", "access": "private", "foot": "yes"}),
+        6: ([6, 7], {"highway": "trunk", "foot": "designated"}),
+        7: ([7, 8], {"highway": "steps"}),
+        8: ([1, 8], {"building": "yes"}),
+    }
+    osm = write_osm(tmp_path / "rules.osm", nodes, ways)
+    a = analyse(Inputs(osm=osm, sites=str(write_sites(tmp_path / "s.geojson", {"x": (150, 5)}))))
+    assert sorted(a.net.edges["way_id"].unique().tolist()) == [1, 5, 6, 7]
+
+
+def test_all_components_kept_and_fragments_not_snapped_to(tmp_path):
+    nodes = {i + 1: (i * 100.0, 0.0, {}) for i in range(6)}
+    nodes[20] = (200.0, 30.0, {})
+    nodes[21] = (220.0, 30.0, {})  # a 20 m courtyard path, disconnected
+    nodes[30] = (300.0, 10.0, {"shop": "supermarket"})
+    ways = {1: ([1, 2, 3, 4, 5, 6], {"highway": "footway"}), 2: ([20, 21], {"highway": "footway"})}
+    osm = write_osm(tmp_path / "frag.osm", nodes, ways)
+    sites = write_sites(tmp_path / "s.geojson", {"yard": (210, 40)})
+    a = analyse(Inputs(osm=osm, sites=str(sites)))
+    assert a.net.edges["component"].nunique() == 2
+    yard = site_row(a, "yard")
+    assert yard["status"] == "ok"
+    assert yard["grocery_m"] == pytest.approx(40 + 90 + 10, abs=1.0)
+
+
+def test_clipped_ways_are_split_where_nodes_are_missing(tmp_path):
+    nodes = {i + 1: (i * 100.0, 0.0, {}) for i in range(5)}
+    del nodes[3]  # referenced by the way but absent, as in a clipped extract
+    nodes[30] = (100.0, 10.0, {"shop": "supermarket"})
+    osm = write_osm(tmp_path / "clip.osm", nodes, {1: ([1, 2, 3, 4, 5], {"highway": "footway"})})
+    a = analyse(Inputs(osm=osm, sites=str(write_sites(tmp_path / "s.geojson", {"s": (400, 5)}))))
+    assert len(a.net.edges) == 2  # 1-2 and 4-5; nothing bridges the gap
+    assert site_row(a, "s")["status"] == "ok"
+
+
+@pytest.mark.parametrize(
+    ("lon", "lat", "epsg"),
+    [(10.75, 59.91, 25833), (5.32, 60.39, 25833), (18.95, 69.65, 25833), (24.94, 60.17, 25835), (11.97, 57.70, 25832), (-74.0, 40.7, 32618)],
+)
+def test_analysis_crs(lon, lat, epsg):
+    assert choose_crs(np.array([lon]), np.array([lat])) == epsg
+
+
+def test_helsinki_run_outputs_ranked_sites_and_layers(demo_run):
+    ranking = pd.read_csv(demo_run / "ranking.csv", dtype={"site_id": str})
+    assert len(ranking) > 400
+    ranked = ranking[ranking["rank"].notna()]
+    assert ranked["rank"].tolist() == list(range(1, len(ranked) + 1))
+    assert ranked["score"].is_monotonic_decreasing
+    assert ranking["site_id"].str.match(r"^(way|relation)/\d+$").all()
+    assert {"grocery_m", "grocery_min", "health_m", "transit_min", "bench_score", "lighting_score"} <= set(ranking)
+    # central Helsinki: most homes have a shop within 30 minutes at 0.8 m/s
+    assert ranking["grocery_min"].notna().mean() > 0.9
+    layers = {name for name, _ in pyogrio.list_layers(demo_run / "results.gpkg")}
+    assert {"sites", "network", "destinations"} <= layers
+    net = pyogrio.read_dataframe(demo_run / "results.gpkg", layer="network")
+    assert {"length_m", "time_s", "lit", "steps", "grade", "accessible"} <= set(net.columns)
+    assert net.crs.to_epsg() == 25835
+    assert (demo_run / "map.html").stat().st_size > 10_000
+
+
+def test_helsinki_keeps_every_component(helsinki_analysis):
+    a = helsinki_analysis
+    assert a.net.edges["component"].nunique() > 1
+    assert a.quality["missing_way_nodes"] > 0
+    counts = a.destinations["category"].value_counts()
+    assert counts["grocery"] >= 10 and counts["health"] >= 10 and counts["transit"] >= 100
+
+
+def test_identical_inputs_give_identical_ranking(tmp_path, helsinki):
+    outs = []
+    for name in ("a", "b"):
+        r = run_cli("--quiet", "run", "--osm", str(helsinki), "--out", str(tmp_path / name))
+        assert r.returncode == 0, r.stderr
+        outs.append((tmp_path / name / "ranking.csv").read_bytes())
+    assert outs[0] == outs[1]
+
+
+def test_default_out_folder_is_maps_input_stem(tmp_path, helsinki):
+    r = run_cli("--quiet", "run", "--osm", str(helsinki), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "maps" / "Helsinki" / "ranking.csv").is_file()
