@@ -61,7 +61,6 @@ class Analysis:
     sites: gpd.GeoDataFrame
     nodes: pd.DataFrame
     destinations: gpd.GeoDataFrame
-    dest_node: np.ndarray
     benches_xy: np.ndarray
     reach: dict[str, access.Reach]
     weights: dict[str, float]
@@ -217,6 +216,6 @@ def analyse(inputs: Inputs, cfg: Config | None = None, osm: OsmData | None = Non
     }
     return Analysis(
         cfg=cfg, inputs=inputs, net=net, graph=graph, sites=site_gdf, nodes=nodes,
-        destinations=dests.assign(node=dest_node), dest_node=dest_node, benches_xy=bxy, reach=reach,
+        destinations=dests.assign(node=dest_node), benches_xy=bxy, reach=reach,
         weights=weights, osm_timestamp=osm.timestamp, quality=quality, warnings=warnings, timings=clock,
     )
