@@ -14,6 +14,7 @@ from pyproj import Transformer
 
 from aldersvennlig_gis.api import Breakdown, Inputs, analyse, evaluate, explain, run
 from aldersvennlig_gis.config import load_config
+from aldersvennlig_gis.explain import point_breakdown
 from aldersvennlig_gis.text import warning_text
 
 from conftest import lonlat, run_cli, write_osm
@@ -94,6 +95,7 @@ def test_explain_reports_steep_stretches_with_a_dem(tmp_path):
     A = site_row(a, "A")
     # every street edge is 10 % steep (> 8 %): the whole street part of the route
     assert A["grocery_steep_m"] == pytest.approx(proj_dist((100, 0), (400, 0)), abs=1)
+    assert f"{round(A['grocery_steep_m'])} m brattere enn 8 %" in point_breakdown(a).text("nb")
     flat = analyse(Inputs(osm=osm, sites=str(write_sites(tmp_path / "s.geojson", {"A": (100, -20)})), dem=_dem(tmp_path / "flat.tif", 0.0)))
     assert site_row(flat, "A")["grocery_steep_m"] == 0
 

@@ -47,9 +47,12 @@ def cached_osm(osm: Path, cfg: Config, folder: Path = DEFAULT_DIR) -> OsmData:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".osm-", dir=path.parent)
+    except OSError:
+        return data
+    try:
         with os.fdopen(fd, "wb") as f:
             pickle.dump(data, f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
     except OSError:
-        pass
+        Path(tmp).unlink(missing_ok=True)
     return data

@@ -16,7 +16,7 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .ahp import MAX_CR, ahp, check_matrix
+from .ahp import MAX_CR, Ahp, ahp, check_matrix
 from .errors import InputError
 
 ROUTE_CRITERIA = ("bench", "lighting")
@@ -128,7 +128,9 @@ class Config(_Strict):
             what = f"unknown criterion {unknown[0]!r}" if unknown else "a criterion is listed twice"
             raise ValueError(f"weights.ahp_order: {what}; list each of {', '.join(self.criteria)} at most once")
         a = np.array(w.ahp, dtype=float) if all(len(r) == len(w.ahp) for r in w.ahp) else np.zeros((0, 1))
-        problem = check_matrix(a) or (None if len(a) == len(w.ahp_order) else f"the matrix has {len(a)} rows but ahp_order names {len(w.ahp_order)} criteria")
+        problem = check_matrix(a)
+        if not problem and len(a) != len(w.ahp_order):
+            problem = f"the matrix has {len(a)} rows but ahp_order names {len(w.ahp_order)} criteria"
         if problem:
             raise ValueError(f"weights.ahp: {problem}")
         res = ahp(a)
@@ -140,7 +142,7 @@ class Config(_Strict):
                 f"{res.implied:.2g}); revise it"
             )
 
-    def ahp_result(self):
+    def ahp_result(self) -> Ahp | None:
         """The AHP weights and consistency ratio, or None with direct weights."""
         w = self.weights_
         return ahp(np.array(w.ahp, dtype=float)) if w.ahp is not None else None

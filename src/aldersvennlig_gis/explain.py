@@ -17,6 +17,7 @@ from .config import load_config
 from .errors import InputError
 from .outputs import criteria_layer, ranked_sites
 from .pipeline import Analysis, Inputs, analyse
+from .scoring import ROUTE_KEYS
 from .text import criterion_label, number, t
 
 
@@ -36,59 +37,61 @@ class Breakdown:
     def text(self, lang: str = "nb") -> str:
         """The breakdown as plain text in ``lang``."""
         r, crit = self.row, self.criteria
-        num = lambda x, d=0: number(float(x), d, lang)  # noqa: E731
         point = self.ranked is None
         if r["status"] != "ok":
             return t(f"explain.{r['status']}", lang, site=t("explain.point", lang) if point else r["site_id"])
-        score = num(r["score"], 1)
+        score = number(r["score"], 1, lang)
         if point:
-            lines = [t("explain.head_point", lang, lat=num(r["lat"], 5), lon=num(r["lon"], 5), score=score)]
+            lat, lon = number(r["lat"], 5, lang), number(r["lon"], 5, lang)
+            lines = [t("explain.head_point", lang, lat=lat, lon=lon, score=score)]
         else:
             lines = [
                 t("explain.head", lang, site=r["site_id"], rank=int(r["rank"]), ranked=self.ranked, score=score),
                 t("explain.stability", lang, p10=int(r["rank_p10"]), p90=int(r["rank_p90"])),
             ]
-
-        def points(key: str) -> str:
-            w = float(crit.loc[key, "weight"])
-            s = float(r[f"{key}_score"])
-            return t("explain.points", lang, score=num(s, 1), weight=num(100 * w), points=num(s * w, 1))
-
+        routes = any(pd.notna(r[f"{k}_min"]) for k in ROUTE_KEYS if f"{k}_min" in r)
         for key in crit.index:
-            c = crit.loc[key]
-            label = criterion_label(key, lang)
-            if c["unit"] == "min":
-                if pd.isna(r[f"{key}_min"]):
-                    lines.append(t("explain.none", lang, label=label, cutoff=num(c["cutoff_min"])))
-                else:
-                    name = r[f"{key}_name"]
-                    name = name if isinstance(name, str) and name else t("explain.unnamed", lang, id=r[f"{key}_id"])
-                    lines.append(t("explain.nearest", lang, label=label, name=name, m=num(r[f"{key}_m"]), min=num(r[f"{key}_min"], 1)))
-                    lines.append("  " + t("explain.way", lang, parts=", ".join(_way(r, key, c, lang))))
-            elif key == "lighting":
-                if pd.isna(r["lighting_known_share"]):
-                    lines.append(t("explain.no_route", lang, label=label))
-                elif pd.isna(r["lighting_share"]):
-                    lines.append(t("explain.lighting_unknown", lang, label=label))
-                else:
-                    lines.append(t("explain.lighting", lang, label=label, share=num(100 * r["lighting_share"]), known=num(100 * r["lighting_known_share"])))
-            else:
-                if pd.isna(r["bench_gap_m"]):
-                    lines.append(t("explain.no_route", lang, label=label))
-                else:
-                    lines.append(t("explain.bench", lang, label=label, gap=num(r["bench_gap_m"]), near=int(r["benches_near"]), near_m=num(c["near_m"])))
-            lines.append("  " + points(key))
+            lines += _criterion_lines(r, key, crit.loc[key], routes, lang)
         return "\n".join(lines)
+
+
+def _criterion_lines(r: pd.Series, key: str, c: pd.Series, routes: bool, lang: str) -> list[str]:
+    """What one criterion measured for the site, and its share of the score."""
+    label = criterion_label(key, lang)
+    if c["unit"] == "min" and pd.isna(r[f"{key}_min"]):
+        lines = [t("explain.none", lang, label=label, cutoff=number(c["cutoff_min"], 0, lang))]
+    elif c["unit"] == "min":
+        name = r[f"{key}_name"]
+        name = name if isinstance(name, str) and name else t("explain.unnamed", lang, id=r[f"{key}_id"])
+        m, minutes = number(r[f"{key}_m"], 0, lang), number(r[f"{key}_min"], 1, lang)
+        lines = [
+            t("explain.nearest", lang, label=label, name=name, m=m, min=minutes),
+            "  " + t("explain.way", lang, parts=", ".join(_way(r, key, c, lang))),
+        ]
+    elif not routes:
+        lines = [t("explain.no_route", lang, label=label)]
+    elif key == "lighting" and pd.isna(r["lighting_share"]):
+        lines = [t("explain.lighting_unknown", lang, label=label)]
+    elif key == "lighting":
+        share, known = number(100 * r["lighting_share"], 0, lang), number(100 * r["lighting_known_share"], 0, lang)
+        lines = [t("explain.lighting", lang, label=label, share=share, known=known)]
+    else:
+        gap, near = number(r["bench_gap_m"], 0, lang), int(r["benches_near"])
+        lines = [t("explain.bench", lang, label=label, gap=gap, near=near, near_m=number(c["near_m"], 0, lang))]
+    w, score = float(c["weight"]), float(r[f"{key}_score"])
+    points = number(score * w, 1, lang)
+    lines.append("  " + t("explain.points", lang, score=number(score, 1, lang), weight=number(100 * w, 0, lang), points=points))
+    return lines
 
 
 def _way(r: pd.Series, key: str, c: pd.Series, lang: str) -> list[str]:
     steps, steep = float(r[f"{key}_steps_m"]), r[f"{key}_steep_m"]
-    pct = number(float(c["steep_pct"]), 0, lang)
+    pct = number(c["steep_pct"], 0, lang)
     parts = [t("explain.steps", lang, m=number(steps, 0, lang)) if steps >= 0.5 else t("explain.no_steps", lang)]
     if pd.isna(steep):
         parts.append(t("explain.steep_unknown", lang))
     elif steep >= 0.5:
-        parts.append(t("explain.steep", lang, m=number(float(steep), 0, lang), pct=pct))
+        parts.append(t("explain.steep", lang, m=number(steep, 0, lang), pct=pct))
     else:
         parts.append(t("explain.no_steep", lang, pct=pct))
     return parts

@@ -158,5 +158,5 @@ def warning_text(code: str, lang: str = "nb") -> str:
 
 def number(x: float, decimals: int, lang: str = "nb") -> str:
     """A number as written in ``lang`` (decimal comma in Norwegian)."""
-    text = f"{x:.{decimals}f}"
+    text = f"{float(x):.{decimals}f}"
     return text.replace(".", ",") if lang == "nb" else text
