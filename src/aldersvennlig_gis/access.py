@@ -5,10 +5,10 @@ Sites, destinations and benches are inserted into the network where they were
 projected (edges are split there); a site or destination joins its split point
 by an access edge of its straight-line access length, so a walk from a door to
 the street is counted. Searches run on walking time (seconds) for an older
-pedestrian; the route measures (length, lit / dark / unknown length, longest
-stretch without a rest) are aggregated along each node's path to its nearest
-destination by pointer jumping over the predecessor tree: about log2(depth)
-vectorised passes, no per-node path walks.
+pedestrian; the route measures (length, lit / dark / unknown length, length on
+steps and on steep edges, longest stretch without a rest) are aggregated along
+each node's path to its nearest destination by pointer jumping over the
+predecessor tree: about log2(depth) vectorised passes, no per-node path walks.
 """
 
 from __future__ import annotations
@@ -41,6 +41,8 @@ class Graph:
     lit_m: np.ndarray
     dark_m: np.ndarray
     unknown_m: np.ndarray
+    steps_m: np.ndarray
+    steep_m: np.ndarray  # NaN when the network has no elevation at all
     rest: np.ndarray  # node is a bench (a place to rest)
     split_node: np.ndarray  # per attachment
     access_node: np.ndarray  # per attachment; the split node for non-pendant ones
@@ -80,7 +82,10 @@ def build_graph(
     steps = e["steps"].to_numpy()
     factor = e["time_factor"].to_numpy() * np.where(steps, w.steps_factor, 1.0)
     usable = ~steps if w.steps == "avoid" else np.ones(len(e), dtype=bool)
-    per_m = np.c_[length, e["lit_m"], e["dark_m"], e["unknown_m"]] / np.maximum(length, 1e-9)[:, None]
+    grade = e["grade"].to_numpy()
+    steep = np.full(len(e), np.nan) if np.isnan(grade).all() else np.nan_to_num(grade) > w.grade_flag_pct
+    measures = np.c_[length, e["lit_m"], e["dark_m"], e["unknown_m"], length * steps, length * steep]
+    per_m = measures / np.maximum(length, 1e-9)[:, None]
 
     split = n_net + np.arange(k)
     hit = np.zeros(len(e), dtype=bool)
@@ -103,7 +108,7 @@ def build_graph(
     plen = np.r_[length[whole], p_len]
     keep = usable[pe]
     pe, pa, pb, plen = pe[keep], pa[keep], pb[keep], plen[keep]
-    attrs = per_m[pe] * plen[:, None]  # length, lit, dark, unknown
+    attrs = per_m[pe] * plen[:, None]  # length, lit, dark, unknown, steps, steep
     ptime = plen / speed * factor[pe]
 
     pend = np.flatnonzero(pendant)
@@ -113,7 +118,7 @@ def build_graph(
     pa = np.r_[pa, acc_node[pend]]
     pb = np.r_[pb, split[pend]]
     ptime = np.r_[ptime, acc_len / speed]
-    attrs = np.r_[attrs, np.c_[acc_len, np.zeros((len(pend), 3))]]
+    attrs = np.r_[attrs, np.c_[acc_len, np.zeros((len(pend), attrs.shape[1] - 1))]]
 
     n = n_net + k + len(pend)
     u = np.r_[pa, pb]
@@ -131,7 +136,7 @@ def build_graph(
     rest_node[split[rest]] = True
     return Graph(
         n=n, csr=csr, u=u, v=v, length_m=attrs[:, 0], lit_m=attrs[:, 1], dark_m=attrs[:, 2], unknown_m=attrs[:, 3],
-        rest=rest_node, split_node=split, access_node=acc_node,
+        steps_m=attrs[:, 4], steep_m=attrs[:, 5], rest=rest_node, split_node=split, access_node=acc_node,
     )
 
 
@@ -141,6 +146,8 @@ class Reach:
 
     ``time_s`` is inf and the other measures NaN where none is within the cutoff;
     ``source`` is the graph node of the destination reached (-1 if none).
+    ``steps_m`` and ``steep_m`` are the route lengths on steps and on edges
+    steeper than ``walking.grade_flag_pct`` (``steep_m`` NaN without elevation).
     ``gap_m`` is the longest stretch without a rest (start, benches and the
     destination are rests); ``head_m`` the stretch from the start to the first
     rest, so an access leg in front of a node extends it.
@@ -152,6 +159,8 @@ class Reach:
     lit_m: np.ndarray
     dark_m: np.ndarray
     unknown_m: np.ndarray
+    steps_m: np.ndarray
+    steep_m: np.ndarray
     head_m: np.ndarray
     gap_m: np.ndarray
 
@@ -161,7 +170,7 @@ def search(graph: Graph, sources: np.ndarray, cutoff_s: float) -> Reach:
     n = graph.n
     if len(sources) == 0:
         nan = np.full(n, np.nan)
-        return Reach(np.full(n, np.inf), np.full(n, -1), nan, nan, nan, nan, nan, nan)
+        return Reach(np.full(n, np.inf), np.full(n, -1), nan, nan, nan, nan, nan, nan, nan, nan)
     dist, pred, src = dijkstra(
         graph.csr, directed=True, indices=np.unique(sources), min_only=True, limit=cutoff_s, return_predecessors=True
     )
@@ -169,8 +178,9 @@ def search(graph: Graph, sources: np.ndarray, cutoff_s: float) -> Reach:
     child = np.flatnonzero(pred >= 0)
     parent = pred[child]
     e = graph.edge_index(child, parent)
-    sums = np.zeros((4, n))
-    sums[:, child] = np.stack([graph.length_m[e], graph.lit_m[e], graph.dark_m[e], graph.unknown_m[e]])
+    per_edge = (graph.length_m, graph.lit_m, graph.dark_m, graph.unknown_m, graph.steps_m, graph.steep_m)
+    sums = np.zeros((len(per_edge), n))
+    sums[:, child] = np.stack([m[e] for m in per_edge])
     end_rest = np.zeros(n, dtype=bool)
     end_rest[child] = graph.rest[parent] | (pred[parent] < 0)
     head = sums[0].copy()
@@ -200,5 +210,5 @@ def search(graph: Graph, sources: np.ndarray, cutoff_s: float) -> Reach:
         arr[~reached] = np.nan
     return Reach(
         time_s=dist, source=np.where(reached, src, -1), length_m=sums[0], lit_m=sums[1], dark_m=sums[2],
-        unknown_m=sums[3], head_m=head, gap_m=gap,
+        unknown_m=sums[3], steps_m=sums[4], steep_m=sums[5], head_m=head, gap_m=gap,
     )

@@ -5,12 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from .cache import DEFAULT_DIR
 from .config import default_text
-from .outputs import check_writable, write_outputs
+from .explain import Breakdown, evaluate_point, explain_site
+from .outputs import check_writable, quality_summary, write_outputs
 from .pipeline import Analysis, Inputs, analyse
 from .text import t, warning_text
 
-__all__ = ["Inputs", "Analysis", "analyse", "run", "demo", "demo_osm", "default_config_text"]
+__all__ = [
+    "Inputs", "Analysis", "Breakdown", "analyse", "run", "demo", "demo_osm", "default_config_text", "explain", "evaluate",
+]
 
 
 def _silent(msg: str) -> None:
@@ -34,6 +38,8 @@ def run(inputs: Inputs, lang: str = "nb", say: Callable[[str], None] = _silent) 
     check_writable(out)
     a = analyse(inputs)
     write_outputs(a, out, lang)
+    for line in quality_summary(a, lang):
+        say(line)
     for code in a.warnings:
         say(warning_text(code, lang))
     ranked = int(a.sites["rank"].notna().sum())
@@ -51,3 +57,22 @@ def demo_osm() -> Path:
 def demo(out: Path = Path("maps/demo"), lang: str = "nb", say: Callable[[str], None] = _silent) -> Analysis:
     """``run`` on the bundled Helsinki extract with its buildings as sites."""
     return run(Inputs(osm=demo_osm(), out=Path(out)), lang=lang, say=say)
+
+
+def explain(run_dir: Path, site_id: str) -> Breakdown:
+    """Breakdown of one site of an earlier run (its ``--out`` folder); ``.text(lang)`` renders it."""
+    return explain_site(Path(run_dir), site_id)
+
+
+def evaluate(
+    inputs: Inputs, lon: float, lat: float, lang: str = "nb", say: Callable[[str], None] = _silent,
+    cache: Path = DEFAULT_DIR,
+) -> Breakdown:
+    """Breakdown of a proposed site at ``lon``, ``lat`` (EPSG:4326); writes no outputs.
+
+    The read extract is cached in ``cache`` (default ``data/processed``).
+    """
+    breakdown, a = evaluate_point(inputs, lon, lat, cache)
+    for code in a.warnings:
+        say(warning_text(code, lang))
+    return breakdown

@@ -46,6 +46,7 @@ DestOpt = Annotated[Optional[str], typer.Option("--destinations", help="Extra de
 ConfigOpt = Annotated[Optional[Path], typer.Option("--config", help="Config TOML (see 'aldersvennlig config').")]
 DemOpt = Annotated[Optional[Path], typer.Option("--dem", help="Terrain model GeoTIFF (any CRS).")]
 CrsOpt = Annotated[Optional[int], typer.Option("--crs", help="Analysis CRS as an EPSG code (default: 25833 in Norway, else local UTM).")]
+ExcludeOpt = Annotated[Optional[str], typer.Option("--exclude", help="Exclusion zones FILE[:layer] (flood zones, protected areas): sites inside are not ranked.")]
 OutOpt = Annotated[Optional[Path], typer.Option("--out", help="Output folder (default maps/<input stem>).")]
 
 
@@ -57,11 +58,37 @@ def run(
     config: ConfigOpt = None,
     dem: DemOpt = None,
     crs: CrsOpt = None,
+    exclude: ExcludeOpt = None,
     out: OutOpt = None,
 ) -> None:
     """Analyse an area and write all outputs."""
-    inputs = api.Inputs(osm=osm, sites=sites, destinations=destinations, config=config, dem=dem, crs=crs, out=out)
+    inputs = api.Inputs(osm=osm, sites=sites, destinations=destinations, config=config, dem=dem, crs=crs, exclude=exclude, out=out)
     api.run(inputs, lang=state.lang, say=_say)
+
+
+@app.command()
+def explain(
+    run_dir: Annotated[Path, typer.Option("--run", help="Output folder of an earlier run.")],
+    site: Annotated[str, typer.Option("--site", help="site_id of the site (see ranking.csv).")],
+) -> None:
+    """Plain-language breakdown of one site of an earlier run."""
+    typer.echo(api.explain(run_dir, site).text(state.lang))
+
+
+@app.command()
+def evaluate(
+    lon: Annotated[float, typer.Option("--lon", help="Longitude of the proposed site (EPSG:4326).")],
+    lat: Annotated[float, typer.Option("--lat", help="Latitude of the proposed site (EPSG:4326).")],
+    osm: OsmOpt = None,
+    destinations: DestOpt = None,
+    config: ConfigOpt = None,
+    dem: DemOpt = None,
+    crs: CrsOpt = None,
+    exclude: ExcludeOpt = None,
+) -> None:
+    """Breakdown of one proposed site, without writing outputs."""
+    inputs = api.Inputs(osm=osm, destinations=destinations, config=config, dem=dem, crs=crs, exclude=exclude)
+    typer.echo(api.evaluate(inputs, lon, lat, lang=state.lang, say=_say).text(state.lang))
 
 
 @app.command()

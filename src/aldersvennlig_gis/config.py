@@ -13,8 +13,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from .ahp import MAX_CR, Ahp, ahp, check_matrix
 from .errors import InputError
 
 ROUTE_CRITERIA = ("bench", "lighting")
@@ -76,10 +78,31 @@ class Output(_Strict):
     top_n: int = Field(ge=0)
 
 
+class Weights(_Strict):
+    """Optional AHP matrix; when given it overrides the direct criterion weights."""
+
+    ahp: list[list[float]] | None = None
+    ahp_order: list[str] | None = None
+
+
+class Sensitivity(_Strict):
+    draws: int = Field(ge=1, le=100_000)
+    spread: float = Field(ge=0, lt=1)
+    seed: int = Field(ge=0)
+
+
+class DataQuality(_Strict):
+    min_lighting_known_share: float = Field(ge=0, le=1)
+    min_benches_per_km: float = Field(ge=0)
+
+
 class Config(_Strict):
     walking: Walking
     criteria: dict[str, dict]
     output: Output
+    weights_: Weights = Field(default_factory=Weights, alias="weights")
+    sensitivity: Sensitivity
+    data_quality: DataQuality
 
     @model_validator(mode="after")
     def _criteria(self) -> "Config":
@@ -89,9 +112,40 @@ class Config(_Strict):
         for key in self.criteria:
             if not key.isidentifier() or not key.islower():
                 raise ValueError(f"criteria.{key}: criterion keys are lower-case identifiers")
+        self._check_ahp()
         if sum(self.weights().values()) <= 0:
             raise ValueError("criteria: at least one weight must be positive")
         return self
+
+    def _check_ahp(self) -> None:
+        w = self.weights_
+        if w.ahp is None and w.ahp_order is None:
+            return
+        if w.ahp is None or w.ahp_order is None:
+            raise ValueError("weights: give both ahp (the matrix) and ahp_order (its criterion keys), or neither")
+        unknown = [k for k in w.ahp_order if k not in self.criteria]
+        if unknown or len(set(w.ahp_order)) != len(w.ahp_order):
+            what = f"unknown criterion {unknown[0]!r}" if unknown else "a criterion is listed twice"
+            raise ValueError(f"weights.ahp_order: {what}; list each of {', '.join(self.criteria)} at most once")
+        a = np.array(w.ahp, dtype=float) if all(len(r) == len(w.ahp) for r in w.ahp) else np.zeros((0, 1))
+        problem = check_matrix(a)
+        if not problem and len(a) != len(w.ahp_order):
+            problem = f"the matrix has {len(a)} rows but ahp_order names {len(w.ahp_order)} criteria"
+        if problem:
+            raise ValueError(f"weights.ahp: {problem}")
+        res = ahp(a)
+        if res.cr > MAX_CR:
+            i, j = res.worst
+            raise ValueError(
+                f"weights.ahp: consistency ratio {res.cr:.2f} is above {MAX_CR:g}; the most inconsistent comparison is "
+                f"{w.ahp_order[i]} vs {w.ahp_order[j]} (given {a[i, j]:.3g}, the other comparisons imply about "
+                f"{res.implied:.2g}); revise it"
+            )
+
+    def ahp_result(self) -> Ahp | None:
+        """The AHP weights and consistency ratio, or None with direct weights."""
+        w = self.weights_
+        return ahp(np.array(w.ahp, dtype=float)) if w.ahp is not None else None
 
     @property
     def destinations(self) -> dict[str, DestinationCriterion]:
@@ -107,7 +161,15 @@ class Config(_Strict):
         return Lighting(**self.criteria["lighting"])
 
     def weights(self) -> dict[str, float]:
-        """Weights by criterion key, normalised to sum to 1."""
+        """Weights by criterion key, normalised to sum to 1.
+
+        With ``[weights] ahp`` these are the AHP weights; criteria left out of
+        ``ahp_order`` get weight 0.
+        """
+        res = self.ahp_result()
+        if res is not None:
+            order = self.weights_.ahp_order
+            return {k: float(res.weights[order.index(k)]) if k in order else 0.0 for k in self.criteria}
         raw = {k: float(v.get("weight", 0.0)) for k, v in self.criteria.items()}
         total = sum(raw.values())
         return {k: (w / total if total > 0 else 0.0) for k, w in raw.items()}

@@ -20,6 +20,7 @@ import pyogrio
 
 from .errors import InputError
 from .pipeline import Analysis
+from .text import criterion_label, number, t, warning_text
 from .webmap import write_map
 
 # Decimals per column kind in ranking.csv: enough for planning, stable across runs.
@@ -70,6 +71,61 @@ def destinations_layer(a: Analysis) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(d[["category", "name", "source_id"]], geometry=d.geometry.to_numpy(), crs=d.crs)
 
 
+def criteria_layer(a: Analysis) -> pd.DataFrame:
+    """One row per criterion: its weight and how it is scored (a table without geometry).
+
+    ``full`` and ``zero`` are the minutes (destination criteria), metres (bench) or
+    lit percent (lighting) at which the score is 100 and 0; ``cutoff_min``,
+    ``steep_pct`` and ``near_m`` are the walking settings ``explain`` cites.
+    """
+    cfg = a.cfg
+    rows = [
+        {"criterion": k, "weight": a.weights[k], "full": c.full_min, "zero": c.zero_min, "unit": "min",
+         "cutoff_min": cfg.walking.cutoff_min, "steep_pct": cfg.walking.grade_flag_pct, "near_m": np.nan}
+        for k, c in cfg.destinations.items()
+    ]
+    b = cfg.bench
+    rows.append({"criterion": "bench", "weight": a.weights["bench"], "full": b.full_gap_m, "zero": b.zero_gap_m,
+                 "unit": "m", "cutoff_min": np.nan, "steep_pct": np.nan, "near_m": b.near_m})
+    rows.append({"criterion": "lighting", "weight": a.weights["lighting"], "full": 100.0, "zero": 0.0,
+                 "unit": "%", "cutoff_min": np.nan, "steep_pct": np.nan, "near_m": np.nan})
+    order = {k: i for i, k in enumerate(cfg.criteria)}
+    return pd.DataFrame(rows).sort_values("criterion", key=lambda c: c.map(order), kind="stable").reset_index(drop=True)
+
+
+def _measure_note(measure: str, lang: str) -> str:
+    if measure.startswith("destinations_") and measure != "destinations_off_network":
+        return t("dq.destinations", lang, label=criterion_label(measure.removeprefix("destinations_"), lang))
+    return t(f"dq.{measure}", lang)
+
+
+def format_measure(measure: str, value: float, lang: str) -> str:
+    """A data-quality value for people: shares in percent, lengths in km, counts whole."""
+    if value != value:
+        return "-"
+    if measure.endswith("_share"):
+        return f"{number(100 * value, 0, lang)} %"
+    if measure.endswith("_km"):
+        return number(value, 1, lang)
+    if measure == "ahp_consistency_ratio":
+        return number(value, 3, lang)
+    return str(int(value))
+
+
+def data_quality_layer(a: Analysis, lang: str) -> pd.DataFrame:
+    """The data-gap report: ``measure``, ``value``, ``note``; then one row per warning."""
+    rows = [{"measure": m, "value": v, "note": _measure_note(m, lang)} for m, v in a.quality.items()]
+    rows += [{"measure": "warning", "value": np.nan, "note": warning_text(w, lang)} for w in a.warnings]
+    return pd.DataFrame(rows, columns=["measure", "value", "note"])
+
+
+def quality_summary(a: Analysis, lang: str) -> list[str]:
+    """The end-of-run summary of the data the scores rest on."""
+    lines = [t("dq.header", lang)]
+    lines += [f"  {_measure_note(m, lang)}: {format_measure(m, v, lang)}" for m, v in a.quality.items()]
+    return lines
+
+
 def write_gpkg(path: Path, layers: dict[str, gpd.GeoDataFrame]) -> None:
     for name, gdf in layers.items():
         pyogrio.write_dataframe(gdf, path, layer=name, driver="GPKG", promote_to_multi=name == "sites")
@@ -84,7 +140,10 @@ def _ranking(a: Analysis, folder: Path, lang: str) -> None:
 
 
 def _gpkg(a: Analysis, folder: Path, lang: str) -> None:
-    layers = {"sites": ranked_sites(a), "network": network_layer(a), "destinations": destinations_layer(a)}
+    layers = {
+        "sites": ranked_sites(a), "network": network_layer(a), "destinations": destinations_layer(a),
+        "criteria": criteria_layer(a), "data_quality": data_quality_layer(a, lang),
+    }
     write_gpkg(folder / "results.gpkg", layers)
 
 

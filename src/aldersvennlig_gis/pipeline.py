@@ -20,7 +20,7 @@ from .elevation import apply_dem
 from .errors import InputError
 from .ingest import OsmData, read_osm
 from .network import Network, build_network, to_crs
-from .sites import Sites, load_sites, read_vector
+from .sites import Sites, in_zones, load_sites, read_vector
 from .snapping import snap, within
 
 
@@ -34,6 +34,7 @@ class Inputs:
     config: Path | None = None
     dem: Path | None = None
     crs: int | None = None
+    exclude: str | None = None
     out: Path | None = None
 
     def out_dir(self) -> Path:
@@ -51,7 +52,8 @@ class Analysis:
     ``nodes`` the criterion scores and composite at every network node;
     ``destinations`` the destinations used (``category``, ``name``,
     ``source_id``); ``reach`` the search results per destination criterion over
-    the routing graph; ``quality`` counts for the data-gap report.
+    the routing graph; ``quality`` the measures of the data-gap report
+    (``data_quality`` layer, end-of-run summary).
     """
 
     cfg: Config
@@ -87,6 +89,40 @@ def _destinations(osm: OsmData, extra: str | None, cfg: Config, epsg: int) -> gp
         gdf = pd.concat([gdf, add[["category", "name", "source_id", add.geometry.name]].to_crs(4326)], ignore_index=True)
     gdf = gdf.to_crs(epsg)
     return gdf[~(gdf.geometry.is_empty | gdf.geometry.isna())].reset_index(drop=True)
+
+
+def _nearest(
+    reach: dict[str, access.Reach], nodes: np.ndarray, dests: gpd.GeoDataFrame, dest_node: np.ndarray, n: int
+) -> pd.DataFrame:
+    """``<key>_name`` and ``<key>_id`` of the nearest destination per criterion at
+    graph ``nodes`` (-1: none), None where none is within reach."""
+    row_of = np.full(n + 1, -1)  # index n stands for "no node"
+    placed = np.flatnonzero(dest_node >= 0)
+    row_of[dest_node[placed]] = placed
+    names = np.r_[dests["name"].fillna("").astype(str).to_numpy(), None].astype(object)
+    ids = np.r_[dests["source_id"].astype(str).to_numpy(), None].astype(object)
+    out = {}
+    for key, r in reach.items():
+        src = np.where(nodes >= 0, r.source[np.maximum(nodes, 0)], -1)
+        row = row_of[np.where(src >= 0, src, n)]
+        out[f"{key}_name"], out[f"{key}_id"] = names[row], ids[row]
+    return pd.DataFrame(out)
+
+
+def thin_data(quality: dict[str, float], cfg: Config) -> list[str]:
+    """Warning codes for criteria that rest on thin data."""
+    dq = cfg.data_quality
+    out = []
+    known = quality["route_lighting_known_share"]
+    if known == known and known < dq.min_lighting_known_share:
+        out.append(f"thin_lighting:{round(100 * known)}")
+    if quality["lamps"] == 0:
+        out.append("no_lamps")
+    if quality["benches"] == 0:
+        out.append("no_benches")
+    elif quality["benches"] < dq.min_benches_per_km * quality["walkable_km"]:
+        out.append(f"few_benches:{int(quality['benches'])}:{quality['walkable_km']:.0f}")
+    return out
 
 
 def analyse(inputs: Inputs, cfg: Config | None = None, osm: OsmData | None = None) -> Analysis:
@@ -125,6 +161,8 @@ def analyse(inputs: Inputs, cfg: Config | None = None, osm: OsmData | None = Non
         no_elevation = apply_dem(net, inputs.dem, cfg.walking.dem_sample_px)
         if no_elevation:
             warnings.append(f"dem_partial:{no_elevation}")
+    else:
+        warnings.append("no_dem")
     lap("elevation")
 
     sites: Sites = load_sites(inputs.sites, osm.buildings, epsg)
@@ -135,8 +173,11 @@ def analyse(inputs: Inputs, cfg: Config | None = None, osm: OsmData | None = Non
     d_snap = snap(dests.geometry.to_numpy(), net, w.max_snap_m, allowed)
     bxy = np.c_[to_crs(osm.benches[:, 0], osm.benches[:, 1], epsg)].reshape(-1, 2) if len(osm.benches) else np.empty((0, 2))
     b_pt, b_edge, b_t = within(bxy, net, cfg.bench.route_buffer_m, allowed)
-    s_ok, d_ok = s_snap.edge >= 0, d_snap.edge >= 0
-    if not s_ok.any():
+    excluded = np.zeros(len(sites.frame), dtype=bool)
+    if inputs.exclude:
+        excluded = in_zones(sites.frame.geometry.to_numpy(), inputs.exclude, epsg)
+    s_ok, d_ok = (s_snap.edge >= 0) & ~excluded, d_snap.edge >= 0
+    if not (s_snap.edge >= 0).any():
         raise InputError(
             f"no site lies within walking.max_snap_m = {w.max_snap_m:g} m of the walkable network; "
             "check that the sites and the OSM extract cover the same area"
@@ -173,7 +214,7 @@ def analyse(inputs: Inputs, cfg: Config | None = None, osm: OsmData | None = Non
     frame = sites.frame
     crit = scoring.criteria_frame(reach, np.where(s_ok, site_node, 0), cfg)
     crit[~s_ok] = np.nan
-    status = np.where(s_ok, "ok", "off_network")
+    status = np.where(s_ok, "ok", np.where(excluded, "excluded", "off_network"))
     score = np.where(s_ok, scoring.composite(crit.fillna(0), weights), np.nan)
     ranks = scoring.rank(score, s_ok)
     axy = np.where(s_ok[:, None], s_snap.access_xy, shapely.get_coordinates(frame.geometry.representative_point()))
@@ -192,12 +233,23 @@ def analyse(inputs: Inputs, cfg: Config | None = None, osm: OsmData | None = Non
     table["lighting_known_share"] = crit["lighting_known_share"]
     table["bench_gap_m"] = crit["bench_gap_m"]
     table["benches_near"] = pd.array(np.where(s_ok, near, None), dtype="Int64")
+    sens = cfg.sensitivity
+    w_arr = np.array([weights[k] for k in cfg.criteria])
+    bands = scoring.rank_bands(crit[score_cols].to_numpy(), w_arr, ranks, sens.draws, sens.spread, sens.seed)
+    for col, band in zip(("rank_p10", "rank_p90"), bands, strict=True):
+        table[col] = pd.array(np.where(s_ok, band, None), dtype="Int64")
+    nearest = _nearest(reach, np.where(s_ok, site_node, -1), dests, dest_node, graph.n)
+    route_cols = [f"{k}_{m}" for k in cfg.destinations for m in ("steps_m", "steep_m")]
+    table = pd.concat([table, nearest, crit[route_cols]], axis=1)
     site_gdf = gpd.GeoDataFrame(table, geometry=frame.geometry.to_numpy(), crs=epsg)
     site_gdf["node"] = site_node
     lap("scoring")
 
-    if (~s_ok).any():
-        warnings.append(f"off_network:{int((~s_ok).sum())}")
+    off = (s_snap.edge < 0) & ~excluded
+    if off.any():
+        warnings.append(f"off_network:{int(off.sum())}")
+    if excluded.any():
+        warnings.append(f"sites_excluded:{int(excluded.sum())}")
     if sites.skipped:
         warnings.append(f"sites_skipped:{len(sites.skipped)}")
     if sites.repaired:
@@ -206,14 +258,20 @@ def analyse(inputs: Inputs, cfg: Config | None = None, osm: OsmData | None = Non
     quality = {
         "walkable_km": float(e["length_m"].sum() / 1000),
         "lit_tagged_share": float(e["length_m"][e["lit"] >= 0].sum() / max(e["length_m"].sum(), 1e-9)),
-        "benches": float(len(bxy)),
+        "route_lighting_known_share": float(crit["lighting_known_share"].mean()),
         "lamps": float(len(net.lamps_xy)),
-        "edges_without_elevation": float(no_elevation),
-        "sites_off_network": float((~s_ok).sum()),
-        "destinations_off_network": float((~d_ok).sum()),
-        "missing_way_nodes": float(osm.missing_nodes),
+        "benches": float(len(bxy)),
         **{f"destinations_{k}": float(((cats == k) & d_ok).sum()) for k in cfg.destinations},
+        "destinations_off_network": float((~d_ok).sum()),
+        "edges_without_elevation": float(no_elevation if inputs.dem else len(e)),
+        "sites_off_network": float(off.sum()),
+        "sites_excluded": float(excluded.sum()),
+        "missing_way_nodes": float(osm.missing_nodes),
     }
+    ahp = cfg.ahp_result()
+    if ahp is not None:
+        quality["ahp_consistency_ratio"] = ahp.cr
+    warnings += thin_data(quality, cfg)
     return Analysis(
         cfg=cfg, inputs=inputs, net=net, graph=graph, sites=site_gdf, nodes=nodes,
         destinations=dests.assign(node=dest_node), benches_xy=bxy, reach=reach,

@@ -122,3 +122,19 @@ def load_sites(spec: str | Path | None, buildings: pd.DataFrame, epsg: int) -> S
     if len(sites.frame) == 0:
         raise InputError(f"{where}: every site has an empty geometry; check the file")
     return sites
+
+
+def in_zones(geoms: np.ndarray, spec: str | Path, epsg: int) -> np.ndarray:
+    """Which geometries (analysis CRS) intersect a zone of ``FILE[:layer]`` (``--exclude``).
+
+    Returns
+    -------
+    ndarray of bool
+        One value per geometry.
+    """
+    zones = read_vector(spec, "exclusion zones").to_crs(epsg).geometry.to_numpy()
+    zones = zones[~(shapely.is_missing(zones) | shapely.is_empty(zones))]
+    zones = np.where(shapely.is_valid(zones), zones, shapely.make_valid(zones))
+    hit = np.zeros(len(geoms), dtype=bool)
+    hit[shapely.STRtree(zones).query(geoms, predicate="intersects")[0]] = True
+    return hit

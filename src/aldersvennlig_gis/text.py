@@ -41,6 +41,100 @@ _TEXT: dict[str, dict[str, str]] = {
         "nb": "Merk: {arg} tomter hadde ugyldig geometri som er reparert.",
         "en": "Note: {arg} sites had an invalid geometry that was repaired.",
     },
+    "warn.sites_excluded": {
+        "nb": "Merk: {arg} tomter ligger i eksklusjonssonene (--exclude) og er ikke rangert (status excluded).",
+        "en": "Note: {arg} sites lie in the exclusion zones (--exclude) and are not ranked (status excluded).",
+    },
+    "warn.thin_lighting": {
+        "nb": "Advarsel: belysningen er bare kjent på {arg} % av rutelengden i snitt; belysningspoengene bygger på tynne data (mangler lit-merking og gatelys).",
+        "en": "Warning: lighting is known on only {arg} % of the route length on average; the lighting score rests on thin data (missing lit tags and street lamps).",
+    },
+    "warn.no_lamps": {
+        "nb": "Advarsel: ingen gatelys (highway=street_lamp) i dataene; belysning bygger bare på lit-merking av veiene.",
+        "en": "Warning: no street lamps (highway=street_lamp) in the data; lighting rests on the lit tags of the ways alone.",
+    },
+    "warn.no_benches": {
+        "nb": "Advarsel: ingen benker (amenity=bench) i dataene; benkpoengene bygger bare på destinasjonene som hvilesteder.",
+        "en": "Warning: no benches (amenity=bench) in the data; the bench score counts only the destinations as places to rest.",
+    },
+    "warn.no_dem": {
+        "nb": "Merk: ingen høydemodell (--dem); stigning er ikke vurdert, og veiene regnes som flate.",
+        "en": "Note: no terrain model (--dem); slope is not assessed and the streets count as flat.",
+    },
+    "warn.few_benches": {
+        "nb": "Advarsel: bare {args[0]} benker funnet på {args[1]} km gangnett; benkdataene er trolig ufullstendige, og benkpoengene bygger på tynne data.",
+        "en": "Warning: only {args[0]} benches found on {args[1]} km of walkable network; bench data are probably incomplete and the bench score rests on thin data.",
+    },
+    "dq.header": {"nb": "Datagrunnlag:", "en": "Data quality:"},
+    "dq.walkable_km": {"nb": "Gangnett (km)", "en": "Walkable network (km)"},
+    "dq.lit_tagged_share": {"nb": "Andel av gangnettet med lit-merking", "en": "Share of the walkable network with a lit tag"},
+    "dq.route_lighting_known_share": {
+        "nb": "Andel av rutelengden med kjent belysning (snitt over tomtene)",
+        "en": "Share of route length with known lighting (mean over the sites)",
+    },
+    "dq.lamps": {"nb": "Gatelys funnet", "en": "Street lamps found"},
+    "dq.benches": {"nb": "Benker funnet (med sitteplasser på holdeplasser)", "en": "Benches found (seats at stops included)"},
+    "dq.destinations": {"nb": "Destinasjoner ({label})", "en": "Destinations ({label})"},
+    "dq.destinations_off_network": {"nb": "Destinasjoner utenfor gangnettet", "en": "Destinations off the walkable network"},
+    "dq.edges_without_elevation": {"nb": "Veglenker uten høydedata", "en": "Edges without elevation"},
+    "dq.sites_off_network": {"nb": "Tomter utenfor gangnettet", "en": "Sites off the walkable network"},
+    "dq.sites_excluded": {"nb": "Tomter i eksklusjonssoner", "en": "Sites in exclusion zones"},
+    "dq.missing_way_nodes": {"nb": "Veinoder som mangler i uttrekket", "en": "Way nodes missing from the extract"},
+    "dq.ahp_consistency_ratio": {"nb": "AHP-konsistensforhold", "en": "AHP consistency ratio"},
+    "dq.warning": {"nb": "Advarsel", "en": "Warning"},
+    "explain.head": {
+        "nb": "Tomt {site}: rangert {rank} av {ranked}, samlet poeng {score} av 100.",
+        "en": "Site {site}: ranked {rank} of {ranked}, overall score {score} of 100.",
+    },
+    "explain.head_point": {
+        "nb": "Foreslått tomt ved {lat} N, {lon} Ø: samlet poeng {score} av 100.",
+        "en": "Proposed site at {lat} N, {lon} E: overall score {score} of 100.",
+    },
+    "explain.stability": {
+        "nb": "Stabilitet: når vektene varieres, ligger rangeringen mellom {p10} og {p90} i 80 % av trekningene.",
+        "en": "Stability: when the weights vary, the rank lies between {p10} and {p90} in 80 % of the draws.",
+    },
+    "explain.off_network": {
+        "nb": "Tomt {site} ligger lenger fra gangnettet enn walking.max_snap_m og er ikke vurdert.",
+        "en": "Site {site} lies farther from the walkable network than walking.max_snap_m and is not scored.",
+    },
+    "explain.excluded": {
+        "nb": "Tomt {site} ligger i en eksklusjonssone (--exclude) og er ikke vurdert.",
+        "en": "Site {site} lies in an exclusion zone (--exclude) and is not scored.",
+    },
+    "explain.point": {"nb": "punktet", "en": "the point"},
+    "explain.nearest": {
+        "nb": "{label}: nærmeste er {name}, {m} m og {min} min å gå for en eldre fotgjenger.",
+        "en": "{label}: the nearest is {name}, {m} m and {min} min on foot for an older pedestrian.",
+    },
+    "explain.none": {"nb": "{label}: ingen innen {cutoff} min gange.", "en": "{label}: none within a {cutoff} min walk."},
+    "explain.unnamed": {"nb": "uten navn ({id})", "en": "unnamed ({id})"},
+    "explain.steps": {"nb": "{m} m trapper", "en": "{m} m of steps"},
+    "explain.no_steps": {"nb": "ingen trapper", "en": "no steps"},
+    "explain.steep": {"nb": "{m} m brattere enn {pct} %", "en": "{m} m steeper than {pct} %"},
+    "explain.no_steep": {"nb": "ingen strekning brattere enn {pct} %", "en": "nothing steeper than {pct} %"},
+    "explain.steep_unknown": {"nb": "stigning ikke vurdert (ingen høydemodell)", "en": "slope not assessed (no DEM)"},
+    "explain.way": {"nb": "På veien: {parts}.", "en": "On the way: {parts}."},
+    "explain.lighting": {
+        "nb": "{label}: {share} % av den kjente lengden av rutene til dagligvare og holdeplass er opplyst; belysningen er kjent på {known} % av lengden.",
+        "en": "{label}: {share} % of the known length of the routes to the grocery store and the stop is lit; lighting is known on {known} % of the length.",
+    },
+    "explain.lighting_unknown": {
+        "nb": "{label}: belysningen på rutene til dagligvare og holdeplass er ukjent (ingen lit-merking eller gatelys); ukjent gir nøytrale poeng.",
+        "en": "{label}: lighting on the routes to the grocery store and the stop is unknown (no lit tags or street lamps); unknown scores neutral.",
+    },
+    "explain.bench": {
+        "nb": "{label}: lengste strekning uten benk eller annet hvilested på rutene er {gap} m; {near} benker innen {near_m} m fra tomta.",
+        "en": "{label}: the longest stretch without a bench or other rest on the routes is {gap} m; {near} benches within {near_m} m of the site.",
+    },
+    "explain.no_route": {
+        "nb": "{label}: ingen rute til dagligvare eller holdeplass innen rekkevidde.",
+        "en": "{label}: no route to a grocery store or stop within reach.",
+    },
+    "explain.points": {
+        "nb": "Delpoeng {score} av 100 × vekt {weight} % = {points} poeng.",
+        "en": "Sub-score {score} of 100 × weight {weight} % = {points} points.",
+    },
 }
 
 
@@ -59,4 +153,10 @@ def criterion_label(key: str, lang: str = "nb") -> str:
 def warning_text(code: str, lang: str = "nb") -> str:
     """Render a pipeline warning code ``name:arg``."""
     name, _, arg = code.partition(":")
-    return t(f"warn.{name}", lang, arg=arg)
+    return t(f"warn.{name}", lang, arg=arg, args=arg.split(":"))
+
+
+def number(x: float, decimals: int, lang: str = "nb") -> str:
+    """A number as written in ``lang`` (decimal comma in Norwegian)."""
+    text = f"{float(x):.{decimals}f}"
+    return text.replace(".", ",") if lang == "nb" else text
