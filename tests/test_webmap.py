@@ -206,7 +206,7 @@ def _line_town_analysis(tmp_path):
     return analyse(Inputs(osm=line_town(tmp_path), sites=str(sites)))
 
 
-def test_english_page_and_escaped_title(tmp_path):
+def test_english_page(tmp_path):
     a = _line_town_analysis(tmp_path)
     page = render_map(a, "en")
     assert "<title>Age-friendly housing sites: town</title>" in page
@@ -224,6 +224,10 @@ def test_hostile_names_are_shown_as_text(browser, tmp_path):
     out = tmp_path / "out"
     r = run_cli("--quiet", "run", "--osm", str(osm), "--sites", str(sites), "--out", str(out))
     assert r.returncode == 0, r.stderr
+    raw = (out / "map.html").read_text(encoding="utf-8")
+    for hostile in (HOSTILE_SHOP, HOSTILE_SITE, HOSTILE_AREA, "<svg onload"):
+        assert hostile not in raw
+    assert f"<title>Aldersvennlige boligområder: &lt;img src=y onerror=alert(3)&gt;</title>" in raw
     page = MapPage(browser, out / "map.html")
     try:
         title = f"Aldersvennlige boligområder: {HOSTILE_AREA}"

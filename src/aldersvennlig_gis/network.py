@@ -111,8 +111,8 @@ def lit_class(edges: pd.DataFrame) -> np.ndarray:
 
 def edge_time_s(edges: pd.DataFrame, speed_m_s: float, steps_factor: float) -> np.ndarray:
     """Walking time along each edge (s): flat time times the slope factor, times ``steps_factor`` on steps."""
-    steps = edges["steps"].to_numpy()
-    return edges["length_m"].to_numpy() / speed_m_s * edges["time_factor"].to_numpy() * np.where(steps, steps_factor, 1.0)
+    factor = edges["time_factor"].to_numpy() * np.where(edges["steps"].to_numpy(), steps_factor, 1.0)
+    return edges["length_m"].to_numpy() / speed_m_s * factor
 
 
 def interval_union_length(group: np.ndarray, start: np.ndarray, end: np.ndarray, n_groups: int) -> np.ndarray:

@@ -184,7 +184,8 @@ def _criteria(a: Analysis, lang: str) -> list[dict]:
         entry: dict = {"key": key, "label": criterion_label(key, lang), "weight": round(weight, 4)}
         if key in cfg.destinations:
             c = cfg.destinations[key]
-            entry.update(full=c.full_min, zero=c.zero_min, rule=t("map.rule.destination", lang, full=c.full_min, zero=c.zero_min))
+            rule = t("map.rule.destination", lang, full=c.full_min, zero=c.zero_min)
+            entry.update(full=c.full_min, zero=c.zero_min, rule=rule)
         elif key == "bench":
             entry["rule"] = t("map.rule.bench", lang, full=cfg.bench.full_gap_m, zero=cfg.bench.zero_gap_m)
         else:
@@ -262,7 +263,9 @@ def map_data(a: Analysis, lang: str = "nb") -> dict:
         "labels": _labels(a, lang),
         "criteria": _criteria(a, lang),
         "dest_keys": dkeys,
-        "walking": {"speed": cfg.walking.speed_m_s, "cutoff": cfg.walking.cutoff_min, "max_snap": cfg.walking.max_snap_m},
+        "walking": {
+            "speed": cfg.walking.speed_m_s, "cutoff": cfg.walking.cutoff_min, "max_snap": cfg.walking.max_snap_m
+        },
         "top_n": cfg.output.top_n,
         "origin": list(origin),
         "nodes": nodes,

@@ -145,7 +145,7 @@
   const sites = L.featureGroup();
   for (let i = 0; i < nSites; i++) {
     const s = S.score[i] === null ? null : S.score[i] / 10;
-    L.circleMarker(siteLL(i), {radius: 5, color: '#222', weight: 1, fillColor: scoreColour(s), fillOpacity: 0.95, bubblingMouseEvents: false, site: i}).addTo(sites);
+    L.circleMarker(siteLL(i), {radius: 3.5, color: '#222', weight: 0.7, fillColor: scoreColour(s), fillOpacity: 0.95, bubblingMouseEvents: false, site: i}).addTo(sites);
   }
   const top = L.featureGroup();
   ranked.slice(0, D.top_n).forEach(i => {
@@ -163,6 +163,15 @@
       map.openTooltip(hover);
     });
     g.on('mouseout', () => { if (hover) map.closeTooltip(hover); hover = null; });
+  });
+  // many sites overlap when zoomed out: draw them smaller there
+  const siteStyle = () => { const z = map.getZoom(); return z >= 16 ? [5, 1] : z >= 14 ? [3.5, 0.7] : [2.5, 0]; };
+  let lastStyle = null;
+  map.on('zoomend', () => {
+    const [radius, weight] = siteStyle();
+    if (lastStyle === radius) return;
+    lastStyle = radius;
+    sites.eachLayer(m => { m.setStyle({weight: weight, stroke: weight > 0}); m.setRadius(radius); });
   });
   const sitesLegend = SCORE_COLOURS.map((c, k) => ({dot: c, label: (k * 20) + '–' + (k * 20 + 20)})).reverse();
   sitesLegend.push({dot: UNRANKED, label: T['layer.unranked']});
