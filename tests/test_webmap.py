@@ -88,7 +88,7 @@ class MapPage:
             [lat, lon, zoom],
         )
         box = self.page.locator("#map").bounding_box()
-        self.page.wait_for_timeout(100)
+        self.page.wait_for_function("document.querySelectorAll('.leaflet-popup').length === 0")  # closed (fades out)
         return box["x"] + pt[0], box["y"] + pt[1]
 
     def click(self, lat: float, lon: float) -> str:
