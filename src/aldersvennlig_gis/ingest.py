@@ -17,7 +17,7 @@ location is missing (a clipped extract) splits the way there.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +38,8 @@ FOOT_ALLOWED = frozenset(("yes", "designated", "permissive"))
 LIT_YES = frozenset(("yes", "24/7", "automatic", "limited", "interval", "sunset-sunrise", "dusk-dawn"))
 LIT_NO = frozenset(("no", "disused"))
 BENCH_CARRIERS = (("highway", "bus_stop"), ("amenity", "shelter"), ("public_transport", "platform"))
+# Water areas drawn under the map (the sea is OSM coastline lines, not areas, and is not drawn).
+WATER_TAGS = (("natural", "water"), ("waterway", "riverbank"), ("landuse", "reservoir"))
 
 
 @dataclass
@@ -63,6 +65,7 @@ class OsmData:
     buildings: pd.DataFrame  # site_id, geometry (shapely, 4326)
     timestamp: str  # newest object timestamp (ISO), "" when unknown
     missing_nodes: int  # way nodes absent from the extract
+    water: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=object))  # polygons (shapely, 4326)
 
 
 def _walkable(tags: osmium.osm.TagList) -> bool:
@@ -118,6 +121,7 @@ def read_osm(path: str | Path, cfg: Config) -> OsmData:
         raise InputError(f"{path}: OSM file is empty; download the extract again")
     dest_keys, match = _matcher(cfg)
     keys = {"highway", "building", "amenity", "entrance", "bench", "public_transport"} | dest_keys
+    water_keys = {k for k, _ in WATER_TAGS}
     node_ids: list[int] = []
     lons: list[float] = []
     lats: list[float] = []
@@ -130,6 +134,7 @@ def read_osm(path: str | Path, cfg: Config) -> OsmData:
     entrances: dict[int, tuple[float, float]] = {}
     b_ids: list[str] = []
     b_wkb: list[bytes] = []
+    w_wkb: list[bytes] = []
     wkb = osmium.geom.WKBFactory()
 
     def add_run(run: list, way_id: int, lit_code: int, steps: bool, highway: str) -> None:
@@ -151,8 +156,8 @@ def read_osm(path: str | Path, cfg: Config) -> OsmData:
         fp = (
             osmium.FileProcessor(str(path))
             .with_locations()
-            .with_areas(osmium.filter.KeyFilter("building", *dest_keys))
-            .with_filter(osmium.filter.KeyFilter(*sorted(keys)))
+            .with_areas(osmium.filter.KeyFilter("building", *dest_keys, *water_keys))
+            .with_filter(osmium.filter.KeyFilter(*sorted(keys | water_keys)))
         )
         for obj in fp:
             tags = obj.tags
@@ -187,16 +192,22 @@ def read_osm(path: str | Path, cfg: Config) -> OsmData:
                     run = []
                 add_run(run, obj.id, lit_code, steps, tags.get("highway"))
             elif obj.is_area():
+                building = tags.get("building", "no") != "no"
+                water = any(tags.get(k) == v for k, v in WATER_TAGS)
+                cats = match(tags)
+                if not (building or water or cats):
+                    continue
                 kind = "way" if obj.from_way() else "relation"
                 oid = obj.orig_id()
                 try:
                     geom = wkb.create_multipolygon(obj)
                 except RuntimeError:
                     continue  # broken ring in a clipped extract
-                if tags.get("building", "no") != "no":
+                if building:
                     b_ids.append(f"{kind}/{oid}")
                     b_wkb.append(geom)
-                cats = match(tags)
+                if water:
+                    w_wkb.append(geom)
                 if cats:
                     entrance = next(
                         (entrances[n.ref] for ring in obj.outer_rings() for n in ring if n.ref in entrances), None
@@ -230,4 +241,5 @@ def read_osm(path: str | Path, cfg: Config) -> OsmData:
         buildings=buildings,
         timestamp=ts,
         missing_nodes=missing,
+        water=shapely.from_wkb(np.array(w_wkb, dtype=object)),
     )

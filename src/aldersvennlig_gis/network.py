@@ -103,6 +103,18 @@ class Network:
         return shapely.STRtree(self.segments)
 
 
+def lit_class(edges: pd.DataFrame) -> np.ndarray:
+    """Per edge ``yes`` (at least half lit, by tag or lamps), ``no`` (some tagged dark) or ``unknown``."""
+    length = edges["length_m"].to_numpy()
+    return np.where(edges["lit_m"] >= length * 0.5, "yes", np.where(edges["dark_m"] > 0, "no", "unknown"))
+
+
+def edge_time_s(edges: pd.DataFrame, speed_m_s: float, steps_factor: float) -> np.ndarray:
+    """Walking time along each edge (s): flat time times the slope factor, times ``steps_factor`` on steps."""
+    factor = edges["time_factor"].to_numpy() * np.where(edges["steps"].to_numpy(), steps_factor, 1.0)
+    return edges["length_m"].to_numpy() / speed_m_s * factor
+
+
 def interval_union_length(group: np.ndarray, start: np.ndarray, end: np.ndarray, n_groups: int) -> np.ndarray:
     """Total length covered by the union of intervals ``[start, end]`` per group."""
     out = np.zeros(n_groups)

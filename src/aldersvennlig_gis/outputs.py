@@ -19,6 +19,7 @@ import pandas as pd
 import pyogrio
 
 from .errors import InputError
+from .network import edge_time_s, lit_class
 from .pipeline import Analysis
 from .text import criterion_label, number, t, warning_text
 from .webmap import write_map
@@ -45,8 +46,8 @@ def network_layer(a: Analysis) -> gpd.GeoDataFrame:
     w = a.cfg.walking
     length = e["length_m"].to_numpy()
     steps = e["steps"].to_numpy()
-    time_s = length / w.speed_m_s * e["time_factor"].to_numpy() * np.where(steps, w.steps_factor, 1.0)
-    lit = np.where(e["lit_m"] >= length * 0.5, "yes", np.where(e["dark_m"] > 0, "no", "unknown"))
+    time_s = edge_time_s(e, w.speed_m_s, w.steps_factor)
+    lit = lit_class(e)
     grade = e["grade"].to_numpy()
     steep = np.nan_to_num(grade) > w.grade_flag_pct
     return gpd.GeoDataFrame(

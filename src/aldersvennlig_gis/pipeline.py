@@ -67,6 +67,7 @@ class Analysis:
     reach: dict[str, access.Reach]
     weights: dict[str, float]
     osm_timestamp: str = ""
+    water: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=object))  # polygons, analysis CRS
     quality: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
@@ -276,4 +277,5 @@ def analyse(inputs: Inputs, cfg: Config | None = None, osm: OsmData | None = Non
         cfg=cfg, inputs=inputs, net=net, graph=graph, sites=site_gdf, nodes=nodes,
         destinations=dests.assign(node=dest_node), benches_xy=bxy, reach=reach,
         weights=weights, osm_timestamp=osm.timestamp, quality=quality, warnings=warnings, timings=clock,
+        water=gpd.GeoSeries(osm.water, crs=4326).to_crs(epsg).to_numpy(),
     )

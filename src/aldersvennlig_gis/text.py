@@ -17,6 +17,70 @@ _TEXT: dict[str, dict[str, str]] = {
     "none_within": {"nb": "ingen innen {minutes:g} min", "en": "none within {minutes:g} min"},
     "map.title": {"nb": "Aldersvennlige boligområder: {area}", "en": "Age-friendly housing sites: {area}"},
     "attribution": {"nb": "© OpenStreetMap-bidragsytere, ODbL", "en": "© OpenStreetMap contributors, ODbL"},
+    "map.intro": {
+        "nb": "Klikk hvor som helst i kartet for å se poengene for nærmeste punkt på gangnettet. "
+        "Klikk på en tomt for å se hvorfor den fikk sine poeng.",
+        "en": "Click anywhere on the map to see the scores of the nearest point on the walking network. "
+        "Click a site to see why it scored as it did.",
+    },
+    "map.layers": {"nb": "Kartlag og tegnforklaring", "en": "Layers and legend"},
+    "map.layer.sites": {"nb": "Tomter etter samlet poeng", "en": "Sites by overall score"},
+    "map.layer.unranked": {"nb": "ikke rangert", "en": "not ranked"},
+    "map.layer.top": {"nb": "De {n} beste tomtene (nummerert)", "en": "The {n} best sites (numbered)"},
+    "map.layer.destinations": {"nb": "Målpunkter", "en": "Destinations"},
+    "map.layer.benches": {"nb": "Benker", "en": "Benches"},
+    "map.layer.lit": {"nb": "Belyst gate eller sti", "en": "Lit street or path"},
+    "map.layer.dark": {"nb": "Ubelyst", "en": "Unlit"},
+    "map.layer.unknown": {"nb": "Belysning ukjent (ikke registrert)", "en": "Lighting unknown (not mapped)"},
+    "map.layer.buildings": {"nb": "Bygninger og tomteflater", "en": "Buildings and site areas"},
+    "map.layer.water": {"nb": "Vann", "en": "Water"},
+    "map.layer.grid": {"nb": "Rutenett", "en": "Grid"},
+    "map.layer.zones": {"nb": "Soner", "en": "Zones"},
+    "map.layer.osm": {
+        "nb": "OpenStreetMap-bakgrunnskart (krever internett)",
+        "en": "OpenStreetMap background (needs internet)",
+    },
+    "map.criteria": {"nb": "Kriterier og vekter", "en": "Criteria and weights"},
+    "map.rule.destination": {
+        "nb": "100 poeng innen {full:g} min gange, 0 poeng fra {zero:g} min",
+        "en": "100 points within a {full:g} min walk, 0 points from {zero:g} min",
+    },
+    "map.rule.bench": {
+        "nb": "lengste strekning uten benk: 100 poeng til {full:g} m, 0 poeng fra {zero:g} m",
+        "en": "longest stretch without a bench: 100 points up to {full:g} m, 0 points from {zero:g} m",
+    },
+    "map.rule.lighting": {
+        "nb": "andel belyst av veien til dagligvare og holdeplass; helt ukjent belysning gir {unknown:g} poeng",
+        "en": "lit share of the way to the grocery store and the stop; wholly unknown lighting scores {unknown:g}",
+    },
+    "map.speed": {
+        "nb": "Gangtid er regnet for eldre fotgjengere: {speed:g} m/s, trapper og bakker gir lengre tid.",
+        "en": "Walking times are for older pedestrians: {speed:g} m/s, longer on steps and slopes.",
+    },
+    "map.top": {"nb": "De beste tomtene", "en": "The best sites"},
+    "map.data": {"nb": "Kartdata fra OpenStreetMap per {date}.", "en": "Map data from OpenStreetMap as of {date}."},
+    "map.date_unknown": {"nb": "ukjent dato", "en": "unknown date"},
+    "map.point": {"nb": "Punkt på gangnettet", "en": "Point on the walking network"},
+    "map.point_note": {
+        "nb": "{m} m fra der du klikket; verdier for benker og lys fra nærmeste kryss eller knekkpunkt.",
+        "en": "{m} m from where you clicked; bench and lighting values from the nearest junction or bend.",
+    },
+    "map.off_network": {
+        "nb": "Ingen gangvei innen {m:g} m herfra.",
+        "en": "No walkable way within {m:g} m of here.",
+    },
+    "map.would_rank": {"nb": "Ville vært nr. {rank} av {n} tomter", "en": "Would rank {rank} of {n} sites"},
+    "map.rank_of": {"nb": "nr. {rank} av {n}", "en": "{rank} of {n}"},
+    "map.not_ranked": {"nb": "ikke rangert ({status})", "en": "not ranked ({status})"},
+    "map.col.criterion": {"nb": "Kriterium", "en": "Criterion"},
+    "map.col.measure": {"nb": "Målt", "en": "Measured"},
+    "map.col.score": {"nb": "Poeng", "en": "Points"},
+    "map.col.weight": {"nb": "Vekt", "en": "Weight"},
+    "map.lit_share": {"nb": "{pct} % belyst", "en": "{pct} % lit"},
+    "map.lit_unknown": {"nb": "belysning ukjent", "en": "lighting unknown"},
+    "map.bench_gap": {"nb": "{m} m uten benk", "en": "{m} m without a bench"},
+    "map.no_route": {"nb": "ingen vei innen rekkevidde", "en": "no route within reach"},
+    "map.unnamed": {"nb": "(uten navn)", "en": "(unnamed)"},
     "run.done": {
         "nb": "Ferdig: {sites} tomter analysert, {ranked} rangert. Resultater i {out}",
         "en": "Done: {sites} sites analysed, {ranked} ranked. Results in {out}",
@@ -140,8 +204,13 @@ _TEXT: dict[str, dict[str, str]] = {
 
 def t(key: str, lang: str = "nb", **kwargs: object) -> str:
     """The text for ``key`` in ``lang``, formatted with ``kwargs``."""
+    return template(key, lang).format(**kwargs)
+
+
+def template(key: str, lang: str = "nb") -> str:
+    """The text for ``key`` unformatted, for the map page's script to fill in ``{name}`` fields."""
     entry = _TEXT[key]
-    return entry.get(lang, entry["nb"]).format(**kwargs)
+    return entry.get(lang, entry["nb"])
 
 
 def criterion_label(key: str, lang: str = "nb") -> str:

@@ -1,135 +1,315 @@
-"""map.html: a self-contained Leaflet page that works offline.
+"""map.html: a self-contained Leaflet page for the council that works offline.
 
-Leaflet (xstatic-leaflet, BSD) is inlined; data travel as JSON in a
-``<script type="application/json">`` block and every text from the input data
-is inserted with ``textContent``, never as HTML.
+Leaflet (xstatic-leaflet, BSD) and the page's own script and style
+(``assets/map.js``, ``assets/map.css``) are inlined, Leaflet's images as data
+URIs, so the page fetches nothing; an OpenStreetMap background exists but is off
+until the reader turns it on. The data travel as JSON in a
+``<script type="application/json">`` block and the script inserts every text with
+``textContent``, never as HTML, so names from OpenStreetMap cannot run script.
+
+Compact encoding (the page of a municipality with 30,000 buildings stays well
+under 20 MB): coordinates are integers in units of 1e-5 degree (about 1 m)
+relative to an origin, delta-encoded along rings and along the node array;
+polygons are simplified; measures are rounded integers (minutes and scores in
+tenths where noted) with ``null`` for "none".
+
+Click-to-evaluate needs no server: the page holds every network node's measures
+and every edge's walking time, projects a click onto the nearest edge through a
+grid index and combines the two end nodes' times as the pipeline's searches would.
 """
 
 from __future__ import annotations
 
+import base64
+import html
 import json
+import re
+from importlib import resources
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
+import pandas as pd
+import shapely
 import xstatic.pkg.leaflet as xleaflet
 
-from .network import to_crs
+from .network import edge_time_s, lit_class, to_crs
 from .pipeline import Analysis
-from .text import criterion_label, t
+from .text import LANGS, criterion_label, t, template
+
+Q = 100_000  # coordinate units per degree: 1e-5 degree, about 1 m
+# Simplification tolerance (m) per polygon layer: below what the map can show at street zoom.
+_TOLERANCE_M = {"buildings": 1.0, "water": 5.0, "areas": 2.0}
+_LIT_CODE = {"yes": 0, "no": 1, "unknown": 2}
+# Optional area layers another stage may attach to the Analysis (drawn when present).
+AREA_LAYERS = ("grid", "zones")
 
 
 def _leaflet() -> tuple[str, str]:
+    """Leaflet's script and its style sheet with the images inlined as data URIs."""
     base = Path(xleaflet.BASE_DIR)
-    return (base / "leaflet.js").read_text(encoding="utf-8"), (base / "leaflet.css").read_text(encoding="utf-8")
+
+    def inline(m: re.Match) -> str:
+        data = base64.b64encode((base / "images" / m[1]).read_bytes()).decode("ascii")
+        return f"url(data:image/png;base64,{data})"
+
+    css = re.sub(r"url\(images/([\w.-]+\.png)\)", inline, (base / "leaflet.css").read_text(encoding="utf-8"))
+    return (base / "leaflet.js").read_text(encoding="utf-8"), css
+
+
+def _asset(name: str) -> str:
+    return resources.files("aldersvennlig_gis").joinpath("assets", name).read_text(encoding="utf-8")
 
 
 def _json_for_script(obj: object) -> str:
     """JSON safe inside a <script> element (no '</script>' or '<!--' can close it)."""
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c").replace(">", "\\u003e")
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def map_data(a: Analysis, lang: str) -> dict:
-    """What the page draws, in EPSG:4326 with coordinates rounded to about 1 m."""
-    s = a.sites
-    ok = s["status"].to_numpy() == "ok"
-    keys = list(a.weights)
-    sites = {
-        "id": s["site_id"].tolist(),
-        "lon": np.round(s["lon"], 5).tolist(),
-        "lat": np.round(s["lat"], 5).tolist(),
-        "rank": [int(r) if ok_ and r == r else None for r, ok_ in zip(s["rank"].astype(float), ok, strict=True)],
-        "score": np.round(np.nan_to_num(s["score"].astype(float), nan=-1), 1).tolist(),
-        "crit": {k: np.round(np.nan_to_num(s[f"{k}_score"].astype(float), nan=-1), 0).tolist() for k in keys},
+def _ints(values: object, scale: float = 1.0) -> list:
+    """``values * scale`` rounded to integers, with None where missing."""
+    v = np.asarray(pd.to_numeric(pd.Series(np.asarray(values).ravel()), errors="coerce"), dtype=float) * scale
+    ok = np.isfinite(v)
+    out = np.where(ok, np.round(v), 0).astype(np.int64).tolist()
+    for i in np.flatnonzero(~ok):
+        out[i] = None
+    return out
+
+
+def _quantize(x: np.ndarray, y: np.ndarray, epsg: int, origin: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Coordinates in ``epsg`` as integer 1e-5 degree steps east and north of ``origin``."""
+    lon, lat = to_crs(np.asarray(x, float), np.asarray(y, float), 4326, src=epsg) if epsg != 4326 else (x, y)
+    qx = np.round(np.asarray(lon, float) * Q).astype(np.int64) - origin[0]
+    qy = np.round(np.asarray(lat, float) * Q).astype(np.int64) - origin[1]
+    return qx, qy
+
+
+def _delta(qx: np.ndarray, qy: np.ndarray, start: np.ndarray | None = None) -> list[int]:
+    """Flat ``[dx, dy, ...]``: each point minus the one before, restarting from 0 where ``start``."""
+    dx, dy = np.diff(qx, prepend=0), np.diff(qy, prepend=0)
+    if start is not None:
+        dx[start], dy[start] = qx[start], qy[start]
+    return np.c_[dx, dy].ravel().tolist()
+
+
+def _rings(geoms: np.ndarray, epsg: int, tol: float, origin: tuple[int, int]) -> tuple[dict, np.ndarray]:
+    """Polygon rings of ``geoms`` (metric ``epsg``), simplified by ``tol`` m.
+
+    Returns
+    -------
+    dict, ndarray
+        ``{"n": points per ring, "c": delta-encoded coordinates}`` (rings left
+        open; Leaflet closes them) and the index of the geometry of each ring.
+    """
+    geoms = shapely.simplify(np.asarray(geoms, dtype=object), tol)
+    parts, pidx = shapely.get_parts(geoms, return_index=True)
+    poly = shapely.get_type_id(parts) == 3
+    rings, ridx = shapely.get_rings(parts[poly], return_index=True)
+    xy, cidx = shapely.get_coordinates(rings, return_index=True)
+    if len(cidx) == 0:
+        return {"n": [], "c": []}, np.empty(0, dtype=np.int64)
+    closing = np.r_[cidx[1:] != cidx[:-1], True]
+    xy, cidx = xy[~closing], cidx[~closing]
+    counts = np.bincount(cidx, minlength=len(rings))
+    keep = counts >= 3
+    xy, cidx = xy[keep[cidx]], cidx[keep[cidx]]
+    qx, qy = _quantize(xy[:, 0], xy[:, 1], epsg, origin)
+    start = np.r_[True, cidx[1:] != cidx[:-1]]
+    return {"n": counts[keep].tolist(), "c": _delta(qx, qy, start)}, pidx[poly][ridx][keep]
+
+
+def _attribute_table(gdf: gpd.GeoDataFrame) -> dict[str, list]:
+    """Non-geometry columns as JSON-safe lists: numbers rounded to 2 decimals, the rest as text."""
+    out = {}
+    for col in gdf.columns:
+        if col == gdf.geometry.name:
+            continue
+        s = gdf[col]
+        if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+            v = s.astype(float).round(2)
+            out[str(col)] = [None if x != x else x for x in v.tolist()]
+        else:
+            out[str(col)] = ["" if x is None or x != x else str(x) for x in s.tolist()]
+    return out
+
+
+def _area_layers(a: Analysis, origin: tuple[int, int]) -> dict[str, dict]:
+    """The grid and zones layers, when the analysis has them."""
+    out = {}
+    for name in AREA_LAYERS:
+        gdf = getattr(a, name, None)
+        if gdf is None or len(gdf) == 0:
+            continue
+        epsg = gdf.crs.to_epsg() if gdf.crs is not None else a.net.epsg
+        rings, feature = _rings(gdf.geometry.to_numpy(), epsg, _TOLERANCE_M["areas"], origin)
+        attrs = _attribute_table(gdf)
+        out[name] = {"rings": rings, "feature": feature.tolist(), "attrs": attrs,
+                     "colour": "score" if "score" in attrs else None}
+    return out
+
+
+def _labels(a: Analysis, lang: str) -> dict:
+    keys = (
+        "intro layers layer.sites layer.unranked layer.destinations layer.benches layer.lit layer.dark "
+        "layer.unknown layer.buildings layer.water layer.grid layer.zones layer.osm criteria top point "
+        "point_note would_rank rank_of not_ranked col.criterion col.measure col.score col.weight lit_share "
+        "lit_unknown bench_gap no_route unnamed"
+    ).split()
+    labels = {k: template(f"map.{k}", lang) for k in keys}
+    cfg = a.cfg
+    area = Path(a.inputs.osm).name.split(".")[0] if a.inputs.osm else ""
+    date = a.osm_timestamp[:10] if a.osm_timestamp else t("map.date_unknown", lang)
+    labels.update(
+        title=t("map.title", lang, area=area),
+        score=t("score", lang),
+        rank=t("rank", lang),
+        site=t("site", lang),
+        minutes=t("minutes", lang),
+        none_within=t("none_within", lang, minutes=cfg.walking.cutoff_min),
+        attribution=t("attribution", lang),
+        top=t("map.top", lang),
+        top_layer=t("map.layer.top", lang, n=cfg.output.top_n),
+        off_network=t("map.off_network", lang, m=cfg.walking.max_snap_m),
+        speed=t("map.speed", lang, speed=cfg.walking.speed_m_s),
+        data=t("map.data", lang, date=date),
+    )
+    return labels
+
+
+def _criteria(a: Analysis, lang: str) -> list[dict]:
+    cfg = a.cfg
+    out = []
+    for key, weight in a.weights.items():
+        entry: dict = {"key": key, "label": criterion_label(key, lang), "weight": round(weight, 4)}
+        if key in cfg.destinations:
+            c = cfg.destinations[key]
+            rule = t("map.rule.destination", lang, full=c.full_min, zero=c.zero_min)
+            entry.update(full=c.full_min, zero=c.zero_min, rule=rule)
+        elif key == "bench":
+            entry["rule"] = t("map.rule.bench", lang, full=cfg.bench.full_gap_m, zero=cfg.bench.zero_gap_m)
+        else:
+            entry["rule"] = t("map.rule.lighting", lang, unknown=cfg.lighting.unknown_score)
+        out.append(entry)
+    return out
+
+
+def map_data(a: Analysis, lang: str = "nb") -> dict:
+    """Everything the page draws and evaluates, compactly encoded (see module docstring)."""
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {LANGS}")
+    cfg, net = a.cfg, a.net
+    e = net.edges
+    dkeys = list(cfg.destinations)
+    nlon, nlat = to_crs(net.x, net.y, 4326, src=net.epsg)
+    origin = (int(np.floor(nlon.min() * Q)), int(np.floor(nlat.min() * Q)))
+    nx, ny = _quantize(nlon, nlat, 4326, origin)
+    n = a.nodes
+    nodes = {
+        "c": _delta(nx, ny),
+        "min": {k: _ints(n[f"{k}_min"], 10) for k in dkeys},
+        "m": {k: _ints(n[f"{k}_m"]) for k in dkeys},
+        "bench": _ints(n["bench_score"]),
+        "light": _ints(n["lighting_score"]),
+        "gap": _ints(n["bench_gap_m"]),
+        "lit": _ints(n["lighting_share"], 100),
+        "known": _ints(n["lighting_known_share"], 100),
     }
-    e = a.net.edges
     u, v = e["u"].to_numpy(), e["v"].to_numpy()
-    lon, lat = to_crs(a.net.x, a.net.y, 4326, src=a.net.epsg)
-    d = a.destinations.to_crs(4326)
-    dpt = d.geometry.representative_point()
+    usable = ~e["steps"].to_numpy() if cfg.walking.steps == "avoid" else np.ones(len(e), dtype=bool)
+    edges = {
+        "uv": np.c_[np.diff(u, prepend=0), v - u].ravel().tolist(),
+        "lit": [_LIT_CODE[c] for c in lit_class(e)],
+        "time": _ints(edge_time_s(e, cfg.walking.speed_m_s, cfg.walking.steps_factor), 10),
+        "len": _ints(e["length_m"], 10),
+        "snap": np.where(usable, np.where(e["major"].to_numpy(), 2, 1), 0).tolist(),
+    }
+
+    s = a.sites
+    sx, sy = _quantize(s["lon"].to_numpy(), s["lat"].to_numpy(), 4326, origin)
+    status = s["status"].astype(str)
+    statuses = sorted(status.unique())
+    sites = {
+        "id": s["site_id"].astype(str).tolist(),
+        "x": sx.tolist(),
+        "y": sy.tolist(),
+        "status": statuses,
+        "st": status.map({v: i for i, v in enumerate(statuses)}).tolist(),
+        "rank": _ints(s["rank"]),
+        "score": _ints(s["score"], 10),
+        "min": {k: _ints(s[f"{k}_min"], 10) for k in dkeys},
+        "m": {k: _ints(s[f"{k}_m"]) for k in dkeys},
+        "crit": {k: _ints(s[f"{k}_score"]) for k in a.weights},
+        "gap": _ints(s["bench_gap_m"]),
+        "lit": _ints(s["lighting_share"], 100),
+        "known": _ints(s["lighting_known_share"], 100),
+    }
+    buildings, _ = _rings(s.geometry.to_numpy(), net.epsg, _TOLERANCE_M["buildings"], origin)
+    water, _ = _rings(a.water, net.epsg, _TOLERANCE_M["water"], origin)
+
+    d = a.destinations
+    dxy = shapely.get_coordinates(d.geometry.representative_point().to_numpy())
+    dx, dy = _quantize(dxy[:, 0], dxy[:, 1], net.epsg, origin)
+    cats = d["category"].astype(str)
+    dest = {
+        "cat": [dkeys.index(c) if c in dkeys else -1 for c in cats],
+        "name": d["name"].fillna("").astype(str).tolist(),
+        "x": dx.tolist(),
+        "y": dy.tolist(),
+    }
+    bx, by = _quantize(a.benches_xy[:, 0], a.benches_xy[:, 1], net.epsg, origin)
     return {
-        "labels": {
-            "title": t("map.title", lang, area=Path(a.inputs.osm).name.split(".")[0] if a.inputs.osm else ""),
-            "score": t("score", lang),
-            "rank": t("rank", lang),
-            "site": t("site", lang),
-            "attribution": t("attribution", lang),
-            "criteria": {k: criterion_label(k, lang) for k in keys},
+        "lang": lang,
+        "labels": _labels(a, lang),
+        "criteria": _criteria(a, lang),
+        "dest_keys": dkeys,
+        "walking": {
+            "speed": cfg.walking.speed_m_s, "cutoff": cfg.walking.cutoff_min, "max_snap": cfg.walking.max_snap_m
         },
-        "weights": {k: round(w, 3) for k, w in a.weights.items()},
+        "top_n": cfg.output.top_n,
+        "origin": list(origin),
+        "nodes": nodes,
+        "edges": edges,
         "sites": sites,
-        "edges": np.round(np.c_[lat[u], lon[u], lat[v], lon[v]], 5).tolist(),
-        "dest": {
-            "cat": d["category"].tolist(),
-            "name": d["name"].tolist(),
-            "lat": np.round(dpt.y, 5).tolist(),
-            "lon": np.round(dpt.x, 5).tolist(),
-        },
+        "buildings": buildings,
+        "water": water,
+        "dest": dest,
+        "benches": np.c_[bx, by].ravel().tolist(),
+        "areas": _area_layers(a, origin),
     }
 
 
 _PAGE = """<!DOCTYPE html>
-<html lang="{lang}"><head><meta charset="utf-8">
+<html lang="__LANG__"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<style>{css}
-html,body,#map{{height:100%;margin:0}}
-.legend{{background:#fff;padding:6px 8px;font:13px sans-serif;line-height:1.4}}
-</style>
-<script>{js}</script>
-</head><body><div id="map"></div>
-<script type="application/json" id="data">{data}</script>
-<script>
-(function () {{
-  const D = JSON.parse(document.getElementById('data').textContent);
-  const map = L.map('map', {{preferCanvas: true}});
-  const colour = s => s < 0 ? '#999999' : s >= 80 ? '#1a9850' : s >= 60 ? '#91cf60' : s >= 40 ? '#fee08b' : s >= 20 ? '#fc8d59' : '#d73027';
-  const net = L.layerGroup().addTo(map);
-  D.edges.forEach(e => L.polyline([[e[0], e[1]], [e[2], e[3]]], {{color: '#777', weight: 1}}).addTo(net));
-  const sites = L.layerGroup().addTo(map);
-  const S = D.sites;
-  S.id.forEach((id, i) => {{
-    const m = L.circleMarker([S.lat[i], S.lon[i]], {{radius: 5, color: '#333', weight: 1, fillColor: colour(S.score[i]), fillOpacity: 0.9}});
-    m.bindPopup(() => {{
-      const div = document.createElement('div');
-      const h = document.createElement('b');
-      h.textContent = D.labels.site + ' ' + id;
-      div.appendChild(h);
-      const add = (label, value) => {{ const p = document.createElement('div'); p.textContent = label + ': ' + value; div.appendChild(p); }};
-      add(D.labels.score, S.score[i] < 0 ? '-' : S.score[i]);
-      add(D.labels.rank, S.rank[i] === null ? '-' : S.rank[i]);
-      Object.keys(S.crit).forEach(k => add(D.labels.criteria[k], S.crit[k][i] < 0 ? '-' : S.crit[k][i]));
-      return div;
-    }});
-    m.addTo(sites);
-  }});
-  const dest = L.layerGroup().addTo(map);
-  D.dest.cat.forEach((c, i) => {{
-    const m = L.circleMarker([D.dest.lat[i], D.dest.lon[i]], {{radius: 4, color: '#08519c', weight: 2, fillOpacity: 0}});
-    m.bindTooltip(() => {{ const s = document.createElement('span'); s.textContent = D.labels.criteria[c] + ': ' + (D.dest.name[i] || ''); return s; }});
-    m.addTo(dest);
-  }});
-  const legend = L.control({{position: 'bottomright'}});
-  legend.onAdd = () => {{
-    const div = L.DomUtil.create('div', 'legend');
-    const h = document.createElement('b'); h.textContent = D.labels.title; div.appendChild(h);
-    Object.keys(D.weights).forEach(k => {{ const p = document.createElement('div'); p.textContent = D.labels.criteria[k] + ': ' + Math.round(D.weights[k] * 100) + ' %'; div.appendChild(p); }});
-    const a = document.createElement('div'); a.textContent = D.labels.attribution; div.appendChild(a);
-    return div;
-  }};
-  legend.addTo(map);
-  L.control.layers(null, {{'network': net, 'sites': sites, 'destinations': dest}}).addTo(map);
-  const pts = S.lat.map((la, i) => [la, S.lon[i]]);
-  map.fitBounds(pts.length ? pts : D.edges.map(e => [e[0], e[1]]));
-}})();
-</script></body></html>
+<title>__TITLE__</title>
+<style>__LEAFLET_CSS__</style>
+<style>__CSS__</style>
+<script>__LEAFLET_JS__</script>
+</head><body><aside id="panel"></aside><div id="map"></div>
+<script type="application/json" id="data">__DATA__</script>
+<script>__JS__</script>
+</body></html>
 """
+
+
+def render_map(a: Analysis, lang: str = "nb") -> str:
+    """The page as one HTML string."""
+    js, css = _leaflet()
+    data = map_data(a, lang)
+    parts = {
+        "LANG": lang,
+        "TITLE": html.escape(data["labels"]["title"]),
+        "LEAFLET_CSS": css,
+        "CSS": _asset("map.css"),
+        "LEAFLET_JS": js,
+        "DATA": _json_for_script(data),
+        "JS": _asset("map.js"),
+    }
+    # one pass, so text inside the inserted parts is never taken for a placeholder
+    return re.sub(r"__([A-Z_]+?)__", lambda m: parts[m[1]], _PAGE)
 
 
 def write_map(a: Analysis, path: Path, lang: str = "nb") -> None:
     """Write the offline map page."""
-    js, css = _leaflet()
-    data = map_data(a, lang)
-    html = _PAGE.format(
-        lang=lang, title=data["labels"]["title"].replace("<", "&lt;"), css=css, js=js, data=_json_for_script(data)
-    )
-    Path(path).write_text(html, encoding="utf-8")
+    Path(path).write_text(render_map(a, lang), encoding="utf-8")

@@ -1,0 +1,404 @@
+// The council map: draws the layers from the JSON block and evaluates any clicked point.
+// Every text from the data is inserted with textContent (never innerHTML).
+(function () {
+  'use strict';
+  const D = JSON.parse(document.getElementById('data').textContent);
+  const T = D.labels;
+  const Q = 1e-5, O = D.origin;
+  const locale = D.lang === 'nb' ? 'nb-NO' : 'en-GB';
+
+  // ---- small helpers ----
+  const el = (tag, text, cls) => {
+    const e = document.createElement(tag);
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    if (cls) e.className = cls;
+    return e;
+  };
+  const fill = (tpl, vals) => tpl.replace(/\{(\w+)\}/g, (m, k) => (k in vals ? vals[k] : m));
+  const num = (v, dec) => v.toLocaleString(locale, {minimumFractionDigits: dec || 0, maximumFractionDigits: dec || 0});
+  const ll = (x, y) => [(O[1] + y) * Q, (O[0] + x) * Q];
+  const SCORE_COLOURS = ['#440154', '#3b528b', '#21918c', '#5ec962', '#fde725'];  // viridis: colour-blind safe
+  const UNRANKED = '#9e9e9e';
+  const scoreColour = s => (s === null || s === undefined ? UNRANKED : SCORE_COLOURS[Math.min(4, Math.floor(s / 20))]);
+  const DEST_COLOURS = ['#009E73', '#CC79A7', '#0072B2', '#D55E00', '#56B4E9', '#E69F00', '#000000'];  // Okabe-Ito
+  const LIT_STYLE = [
+    {label: T['layer.lit'], color: '#E69F00', weight: 2, opacity: 0.85},
+    {label: T['layer.dark'], color: '#1a1a1a', weight: 2.5, dashArray: '5 4'},
+    {label: T['layer.unknown'], color: '#8c8c8c', weight: 1.5},
+  ];
+
+  // ---- decode the compact arrays ----
+  function cumulative(c) {
+    const n = c.length / 2, X = new Float64Array(n), Y = new Float64Array(n);
+    let x = 0, y = 0;
+    for (let i = 0; i < n; i++) { x += c[2 * i]; y += c[2 * i + 1]; X[i] = x; Y[i] = y; }
+    return [X, Y];
+  }
+  function rings(R) {
+    const out = [];
+    let k = 0;
+    for (const n of R.n) {
+      const ring = [];
+      let x = 0, y = 0;
+      for (let i = 0; i < n; i++, k += 2) {
+        if (i === 0) { x = R.c[k]; y = R.c[k + 1]; } else { x += R.c[k]; y += R.c[k + 1]; }
+        ring.push(ll(x, y));
+      }
+      out.push(ring);
+    }
+    return out;
+  }
+  const [NQX, NQY] = cumulative(D.nodes.c);
+  const nEdges = D.edges.uv.length / 2;
+  const EU = new Int32Array(nEdges), EV = new Int32Array(nEdges);
+  for (let i = 0, u = 0; i < nEdges; i++) { u += D.edges.uv[2 * i]; EU[i] = u; EV[i] = u + D.edges.uv[2 * i + 1]; }
+
+  // ---- the map, its panes and attribution ----
+  const map = L.map('map', {preferCanvas: true, attributionControl: false, zoomSnap: 0.5});
+  const renderers = {};
+  [['water', 300], ['buildings', 310], ['areas', 320], ['streets', 330], ['benches', 340]].forEach(([name, z]) => {
+    const pane = map.createPane(name);
+    pane.style.zIndex = z;
+    pane.style.pointerEvents = 'none';
+    renderers[name] = L.canvas({pane: name});
+  });
+  const attribution = L.control({position: 'bottomright'});
+  attribution.onAdd = () => el('div', T.attribution, 'attribution');
+  attribution.addTo(map);
+  L.control.scale({imperial: false, position: 'bottomleft'}).addTo(map);
+
+  const rows = [];  // layer rows of the panel: {label, layer, on, swatch, count, legend}
+  const counts = {};
+  function addRow(key, label, layer, on, swatch, count, legend) {
+    counts[key] = count;
+    rows.push({key, label, layer, on, swatch, count, legend});
+  }
+
+  // base: water, buildings, optional areas, streets by lighting
+  const water = rings(D.water);
+  if (water.length) {
+    addRow('water', T['layer.water'], L.polygon(water, {renderer: renderers.water, interactive: false, stroke: false, fillColor: '#a6cbe3', fillOpacity: 1}),
+      true, {area: '#a6cbe3'}, water.length);
+  }
+  const buildings = rings(D.buildings);
+  if (buildings.length) {
+    addRow('buildings', T['layer.buildings'], L.polygon(buildings, {renderer: renderers.buildings, interactive: false, color: '#a8a8a8', weight: 0.6, fillColor: '#dedede', fillOpacity: 1}),
+      true, {area: '#dedede', border: '#a8a8a8'}, buildings.length);
+  }
+  const areaFeatures = {};
+  Object.keys(D.areas).forEach(name => {
+    const A = D.areas[name];
+    const rs = rings(A.rings), byFeature = new Map();
+    rs.forEach((r, i) => { const f = A.feature[i]; if (!byFeature.has(f)) byFeature.set(f, []); byFeature.get(f).push(r); });
+    const colour = A.colour ? A.attrs[A.colour] : null;
+    const group = L.layerGroup();
+    byFeature.forEach((rr, f) => {
+      const c = colour && colour[f] !== null ? scoreColour(colour[f]) : '#7570b3';
+      L.polygon(rr, {renderer: renderers.areas, interactive: false, color: '#555', weight: 0.8, fillColor: c, fillOpacity: 0.35}).addTo(group);
+    });
+    areaFeatures[name] = {rings: rs, feature: A.feature, attrs: A.attrs};
+    addRow(name, T['layer.' + name] || name, group, false, {area: '#7570b3'}, byFeature.size);
+  });
+  const litParts = [[], [], []];
+  for (let i = 0; i < nEdges; i++) {
+    litParts[D.edges.lit[i]].push([ll(NQX[EU[i]], NQY[EU[i]]), ll(NQX[EV[i]], NQY[EV[i]])]);
+  }
+  [2, 1, 0].forEach(c => {
+    const st = LIT_STYLE[c];
+    const layer = L.polyline(litParts[c].length ? litParts[c] : [], Object.assign({renderer: renderers.streets, interactive: false}, st));
+    addRow(['lit', 'dark', 'unknown'][c], st.label, layer, true, {line: st.color, dash: !!st.dashArray}, litParts[c].length);
+  });
+
+  // benches
+  const benches = L.layerGroup();
+  for (let i = 0; i < D.benches.length; i += 2) {
+    L.circleMarker(ll(D.benches[i], D.benches[i + 1]), {renderer: renderers.benches, interactive: false, radius: 2.5, stroke: false, fillColor: '#8c510a', fillOpacity: 1}).addTo(benches);
+  }
+  addRow('benches', T['layer.benches'], benches, true, {dot: '#8c510a'}, D.benches.length / 2);
+
+  // destinations by category (interactive: tooltips with the name)
+  const destGroups = D.dest_keys.map(() => L.featureGroup());
+  const critLabel = {};
+  D.criteria.forEach(c => { critLabel[c.key] = c.label; });
+  D.dest.cat.forEach((c, i) => {
+    if (c < 0) return;
+    const m = L.circleMarker(ll(D.dest.x[i], D.dest.y[i]), {radius: 6, color: DEST_COLOURS[c % DEST_COLOURS.length], weight: 3, fillColor: '#fff', fillOpacity: 1, bubblingMouseEvents: false});
+    m.bindTooltip(() => el('span', critLabel[D.dest_keys[c]] + ': ' + (D.dest.name[i] || T.unnamed)), {direction: 'top', offset: [0, -6]});
+    m.bindPopup(() => {
+      const div = el('div', null, 'bd');
+      div.appendChild(el('h3', D.dest.name[i] || T.unnamed));
+      div.appendChild(el('p', critLabel[D.dest_keys[c]]));
+      return div;
+    });
+    m.addTo(destGroups[c]);
+  });
+  D.dest_keys.forEach((k, c) => addRow('dest_' + k, T['layer.destinations'] + ': ' + critLabel[k], destGroups[c], true,
+    {ring: DEST_COLOURS[c % DEST_COLOURS.length]}, destGroups[c].getLayers().length));
+
+  // sites by score, the best ones numbered
+  const S = D.sites;
+  const nSites = S.id.length;
+  const ranked = [];
+  for (let i = 0; i < nSites; i++) if (S.rank[i] !== null) ranked.push(i);
+  ranked.sort((a, b) => S.rank[a] - S.rank[b]);
+  const siteLL = i => ll(S.x[i], S.y[i]);
+  const sites = L.featureGroup();
+  for (let i = 0; i < nSites; i++) {
+    const s = S.score[i] === null ? null : S.score[i] / 10;
+    L.circleMarker(siteLL(i), {radius: 3.5, color: '#222', weight: 0.7, fillColor: scoreColour(s), fillOpacity: 0.95, bubblingMouseEvents: false, site: i}).addTo(sites);
+  }
+  const top = L.featureGroup();
+  ranked.slice(0, D.top_n).forEach(i => {
+    const m = L.circleMarker(siteLL(i), {radius: 9, color: '#000', weight: 3, fillColor: scoreColour(S.score[i] / 10), fillOpacity: 1, bubblingMouseEvents: false, site: i});
+    m.bindTooltip(el('span', String(S.rank[i])), {permanent: true, direction: 'right', offset: [8, 0], className: 'rank'});
+    m.addTo(top);
+  });
+  let hover = null;
+  [sites, top].forEach(g => {
+    g.on('click', e => openSite(e.layer.options.site));
+    g.on('mouseover', e => {
+      const i = e.layer.options.site;
+      hover = L.tooltip({direction: 'top', offset: [0, -6]}).setLatLng(siteLL(i))
+        .setContent(el('span', T.site + ' ' + S.id[i] + (S.score[i] === null ? '' : ' · ' + num(S.score[i] / 10, 1))));
+      map.openTooltip(hover);
+    });
+    g.on('mouseout', () => { if (hover) map.closeTooltip(hover); hover = null; });
+  });
+  // many sites overlap when zoomed out: draw them smaller there
+  const siteStyle = () => { const z = map.getZoom(); return z >= 16 ? [5, 1] : z >= 14 ? [3.5, 0.7] : [2.5, 0]; };
+  let lastStyle = null;
+  map.on('zoomend', () => {
+    const [radius, weight] = siteStyle();
+    if (lastStyle === radius) return;
+    lastStyle = radius;
+    sites.eachLayer(m => { m.setStyle({weight: weight, stroke: weight > 0}); m.setRadius(radius); });
+  });
+  const sitesLegend = SCORE_COLOURS.map((c, k) => ({dot: c, label: (k * 20) + '–' + (k * 20 + 20)})).reverse();
+  sitesLegend.push({dot: UNRANKED, label: T['layer.unranked']});
+  addRow('sites', T['layer.sites'], sites, true, null, nSites, sitesLegend);
+  if (D.top_n > 0 && ranked.length) addRow('top', T.top_layer, top, true, {dot: '#fde725', border: '#000'}, Math.min(D.top_n, ranked.length));
+
+  const osm = L.tileLayer('https://tile.openstreetmap.org/{z}/{x}/{y}.png', {maxZoom: 19});
+  addRow('osm', T['layer.osm'], osm, false, {area: '#f2efe9', border: '#999'}, 0);
+
+  // interactive layers share one canvas: keep sites above destinations whatever is toggled
+  const stack = () => { destGroups.forEach(g => map.hasLayer(g) && g.bringToFront()); [sites, top].forEach(g => map.hasLayer(g) && g.bringToFront()); };
+  rows.forEach(r => { if (r.on) r.layer.addTo(map); });
+  stack();
+
+  // ---- breakdown popups ----
+  function measureText(key, v) {
+    if (key === 'bench') return v.gap === null ? T.no_route : fill(T.bench_gap, {m: num(v.gap)});
+    if (key === 'lighting') {
+      if (v.known === null) return T.no_route;
+      return v.lit === null ? T.lit_unknown : fill(T.lit_share, {pct: num(v.lit)});
+    }
+    if (v.min[key] === null || v.min[key] === undefined) return T.none_within;
+    return num(v.min[key], 1) + ' ' + T.minutes + ' · ' + num(v.m[key]) + ' m';
+  }
+  function breakdown(title, lines, v) {
+    const div = el('div', null, 'bd');
+    div.appendChild(el('h3', title));
+    lines.forEach(text => div.appendChild(el('p', text)));
+    const table = el('table'), head = el('tr');
+    [T['col.criterion'], T['col.measure'], T['col.score'], T['col.weight']].forEach(h => head.appendChild(el('th', h)));
+    table.appendChild(head);
+    D.criteria.forEach(c => {
+      const tr = el('tr');
+      tr.appendChild(el('td', c.label));
+      tr.appendChild(el('td', measureText(c.key, v)));
+      tr.appendChild(el('td', v.crit[c.key] === null ? '–' : num(v.crit[c.key]), 'n'));
+      tr.appendChild(el('td', num(c.weight * 100) + ' %', 'n'));
+      table.appendChild(tr);
+    });
+    div.appendChild(table);
+    return div;
+  }
+  function openSite(i) {
+    const pick = obj => { const o = {}; Object.keys(obj).forEach(k => { o[k] = obj[k][i]; }); return o; };
+    const v = {min: pick(S.min), m: pick(S.m), crit: pick(S.crit), gap: S.gap[i], lit: S.lit[i], known: S.known[i]};
+    Object.keys(v.min).forEach(k => { if (v.min[k] !== null) v.min[k] /= 10; });
+    const lines = [];
+    if (S.score[i] !== null) lines.push(T.score + ': ' + num(S.score[i] / 10, 1));
+    lines.push(T.rank + ': ' + (S.rank[i] === null ? fill(T.not_ranked, {status: S.status[S.st[i]]}) : fill(T.rank_of, {rank: S.rank[i], n: ranked.length})));
+    L.popup({maxWidth: 420}).setLatLng(siteLL(i)).setContent(breakdown(T.site + ' ' + S.id[i], lines, v)).openOn(map);
+  }
+
+  // ---- click to evaluate: nearest point on the network through a grid index ----
+  const lat0 = (O[1] + NQY.reduce((a, b) => Math.max(a, b), 0) / 2) * Q;  // mid-latitude of the network
+  const KX = 111320 * Math.cos(lat0 * Math.PI / 180) * Q, KY = 110574 * Q;  // metres per coordinate unit
+  const CELL = 100;
+  const index = new Map();
+  const cellKey = (cx, cy) => (cx + 100000) * 200000 + (cy + 100000);
+  for (let e = 0; e < nEdges; e++) {
+    if (!D.edges.snap[e]) continue;
+    const u = EU[e], v = EV[e];
+    const x0 = Math.floor(Math.min(NQX[u], NQX[v]) * KX / CELL), x1 = Math.floor(Math.max(NQX[u], NQX[v]) * KX / CELL);
+    const y0 = Math.floor(Math.min(NQY[u], NQY[v]) * KY / CELL), y1 = Math.floor(Math.max(NQY[u], NQY[v]) * KY / CELL);
+    for (let cx = x0; cx <= x1; cx++) for (let cy = y0; cy <= y1; cy++) {
+      const k = cellKey(cx, cy);
+      if (!index.has(k)) index.set(k, []);
+      index.get(k).push(e);
+    }
+  }
+  function nearestEdge(px, py, maxD, minSnap) {
+    let best = null;
+    const c0 = Math.floor(px / CELL), c1 = Math.floor(py / CELL);
+    for (let r = 0; r * CELL <= maxD + CELL; r++) {
+      for (let cx = c0 - r; cx <= c0 + r; cx++) for (let cy = c1 - r; cy <= c1 + r; cy++) {
+        if (Math.max(Math.abs(cx - c0), Math.abs(cy - c1)) !== r) continue;
+        const list = index.get(cellKey(cx, cy));
+        if (!list) continue;
+        for (const e of list) {
+          if (D.edges.snap[e] < minSnap) continue;
+          const ax = NQX[EU[e]] * KX, ay = NQY[EU[e]] * KY, bx = NQX[EV[e]] * KX, by = NQY[EV[e]] * KY;
+          const dx = bx - ax, dy = by - ay, len2 = dx * dx + dy * dy;
+          const f = len2 > 0 ? Math.max(0, Math.min(1, ((px - ax) * dx + (py - ay) * dy) / len2)) : 0;
+          const d = Math.hypot(px - ax - f * dx, py - ay - f * dy);
+          if (d <= maxD && (!best || d < best.d)) best = {e, f, d, x: ax + f * dx, y: ay + f * dy};
+        }
+      }
+      if (best && best.d <= r * CELL) break;
+    }
+    return best;
+  }
+  const decay = (x, full, zero) => Math.max(0, Math.min(100, 100 * (zero - x) / (zero - full)));
+  function evaluate(lat, lon) {
+    const px = (lon / Q - O[0]) * KX, py = (lat / Q - O[1]) * KY;
+    const w = D.walking;
+    const hit = nearestEdge(px, py, w.max_snap, 2) || nearestEdge(px, py, w.max_snap, 1);
+    if (!hit) return null;
+    const N = D.nodes, u = EU[hit.e], v = EV[hit.e], f = hit.f;
+    const te = D.edges.time[hit.e] / 600, len = D.edges.len[hit.e] / 10, access = hit.d;
+    const near = f < 0.5 ? u : v;
+    const r = {min: {}, m: {}, crit: {}, gap: N.gap[near], lit: N.lit[near], known: N.known[near], access: access, score: 0};
+    D.criteria.forEach(c => {
+      if (c.key === 'bench') { r.crit[c.key] = N.bench[near]; return; }
+      if (c.key === 'lighting') { r.crit[c.key] = N.light[near]; return; }
+      const mu = N.min[c.key][u], mv = N.min[c.key][v];
+      const a = mu === null ? Infinity : mu / 10 + f * te, b = mv === null ? Infinity : mv / 10 + (1 - f) * te;
+      const minutes = Math.min(a, b) + access / w.speed / 60;
+      if (!isFinite(minutes) || minutes > w.cutoff) { r.min[c.key] = null; r.m[c.key] = null; r.crit[c.key] = 0; return; }
+      r.min[c.key] = minutes;
+      r.m[c.key] = (a <= b ? N.m[c.key][u] + f * len : N.m[c.key][v] + (1 - f) * len) + access;
+      r.crit[c.key] = decay(minutes, c.full, c.zero);
+    });
+    D.criteria.forEach(c => { r.score += c.weight * r.crit[c.key]; });
+    r.score = Math.round(r.score * 10) / 10;
+    r.rank = 1 + ranked.filter(i => S.score[i] / 10 > r.score).length;
+    r.latlng = [(O[1] + hit.y / KY) * Q, (O[0] + hit.x / KX) * Q];
+    return r;
+  }
+  function inside(ring, lat, lon) {
+    let c = false;
+    for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+      const [yi, xi] = ring[i], [yj, xj] = ring[j];
+      if ((yi > lat) !== (yj > lat) && lon < (xj - xi) * (lat - yi) / (yj - yi) + xi) c = !c;
+    }
+    return c;
+  }
+  function areaLines(lat, lon) {
+    const lines = [];
+    Object.keys(areaFeatures).forEach(name => {
+      const A = areaFeatures[name];
+      const rowOf = rows.find(r => r.key === name);
+      if (!rowOf || !map.hasLayer(rowOf.layer)) return;
+      const hits = new Map();
+      A.rings.forEach((ring, k) => { if (inside(ring, lat, lon)) hits.set(A.feature[k], !hits.get(A.feature[k])); });
+      hits.forEach((odd, f) => {
+        if (!odd) return;
+        lines.push(rowOf.label + ': ' + Object.keys(A.attrs).map(col => col + ' ' + (A.attrs[col][f] === null ? '–' : A.attrs[col][f])).join(', '));
+      });
+    });
+    return lines;
+  }
+  map.on('click', e => {
+    const r = evaluate(e.latlng.lat, e.latlng.lng);
+    const extra = areaLines(e.latlng.lat, e.latlng.lng);
+    let content;
+    if (!r) {
+      content = el('div', null, 'bd');
+      content.appendChild(el('p', T.off_network));
+      extra.forEach(text => content.appendChild(el('p', text)));
+    } else {
+      const lines = [T.score + ': ' + num(r.score, 1), fill(T.would_rank, {rank: r.rank, n: ranked.length})]
+        .concat(extra, [fill(T.point_note, {m: num(r.access)})]);
+      content = breakdown(T.point, lines, r);
+    }
+    L.popup({maxWidth: 420}).setLatLng(r ? r.latlng : e.latlng).setContent(content).openOn(map);
+  });
+
+  // ---- the side panel: title, layers with their legend, criteria, best sites, data ----
+  const panel = document.getElementById('panel');
+  panel.appendChild(el('h1', T.title));
+  panel.appendChild(el('p', T.intro, 'intro'));
+  panel.appendChild(el('h2', T.layers));
+  function swatch(sw) {
+    const s = el('span', null, 'sw');
+    if (sw.line) { s.classList.add('line'); s.style.borderTop = '3px ' + (sw.dash ? 'dashed ' : 'solid ') + sw.line; }
+    if (sw.area) { s.classList.add('area'); s.style.background = sw.area; s.style.border = '1px solid ' + (sw.border || sw.area); }
+    if (sw.dot) { s.classList.add('dot'); s.style.background = sw.dot; s.style.border = '1px solid ' + (sw.border || '#222'); }
+    if (sw.ring) { s.classList.add('dot'); s.style.border = '3px solid ' + sw.ring; s.style.background = '#fff'; }
+    return s;
+  }
+  const list = el('div', null, 'layers');
+  rows.slice().reverse().forEach(r => {
+    const label = el('label', null, 'row');
+    const box = el('input');
+    box.type = 'checkbox';
+    box.checked = r.on;
+    box.dataset.layer = r.key;
+    box.addEventListener('change', () => { if (box.checked) { r.layer.addTo(map); stack(); } else { map.removeLayer(r.layer); } });
+    label.appendChild(box);
+    if (r.swatch) label.appendChild(swatch(r.swatch));
+    label.appendChild(el('span', r.label));
+    list.appendChild(label);
+    if (r.legend) {
+      const sub = el('div', null, 'legend');
+      r.legend.forEach(item => { const line = el('div'); line.appendChild(swatch(item)); line.appendChild(el('span', item.label)); sub.appendChild(line); });
+      list.appendChild(sub);
+    }
+  });
+  panel.appendChild(list);
+  panel.appendChild(el('h2', T.criteria));
+  const crit = el('table', null, 'criteria');
+  D.criteria.forEach(c => {
+    const tr = el('tr');
+    const name = el('td');
+    name.appendChild(el('b', c.label));
+    name.appendChild(el('div', c.rule, 'rule'));
+    tr.appendChild(name);
+    tr.appendChild(el('td', num(c.weight * 100) + ' %', 'n'));
+    crit.appendChild(tr);
+  });
+  panel.appendChild(crit);
+  panel.appendChild(el('p', T.speed, 'note'));
+  if (ranked.length && D.top_n > 0) {
+    panel.appendChild(el('h2', T.top));
+    const ol = el('ol', null, 'top');
+    ranked.slice(0, D.top_n).forEach(i => {
+      const li = el('li');
+      const a = el('a', S.id[i] + ' · ' + num(S.score[i] / 10, 1));
+      a.href = '#';
+      a.addEventListener('click', ev => { ev.preventDefault(); map.setView(siteLL(i), Math.max(map.getZoom(), 17)); openSite(i); });
+      li.appendChild(a);
+      ol.appendChild(li);
+    });
+    panel.appendChild(ol);
+  }
+  panel.appendChild(el('p', T.data, 'note'));
+  panel.appendChild(el('p', T.attribution, 'note'));
+
+  // ---- initial view ----
+  const pts = nSites ? Array.from({length: nSites}, (_, i) => siteLL(i)) : Array.from(NQX, (x, i) => ll(x, NQY[i]));
+  map.fitBounds(L.latLngBounds(pts), {padding: [20, 20], maxZoom: 17});
+
+  // a read-only hook for tests and for anyone scripting the page
+  window.__aldersvennlig = {
+    map, counts, evaluate, openSite,
+    shown: () => rows.filter(r => map.hasLayer(r.layer)).map(r => r.key),
+    siteIndex: id => S.id.indexOf(id),
+    siteLatLng: siteLL,
+    destLatLng: i => ll(D.dest.x[i], D.dest.y[i]),
+  };
+})();
