@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .config import default_text
+from .grid import summary_lines
 from .outputs import write_outputs
 from .pipeline import Analysis, Inputs, analyse
 from .text import t, warning_text
@@ -35,6 +36,8 @@ def run(inputs: Inputs, lang: str = "nb", say: Callable[[str], None] = _silent) 
     write_outputs(a, out, lang)
     for code in a.warnings:
         say(warning_text(code, lang))
+    for line in summary_lines(a, lang):
+        say(line)
     ranked = int(a.sites["rank"].notna().sum())
     say(t("run.done", lang, sites=len(a.sites), ranked=ranked, out=out))
     return a

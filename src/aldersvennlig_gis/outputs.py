@@ -19,6 +19,7 @@ import pandas as pd
 import pyogrio
 
 from .errors import InputError
+from .grid import population_summary
 from .pipeline import Analysis
 from .webmap import write_map
 
@@ -72,7 +73,7 @@ def destinations_layer(a: Analysis) -> gpd.GeoDataFrame:
 
 def write_gpkg(path: Path, layers: dict[str, gpd.GeoDataFrame]) -> None:
     for name, gdf in layers.items():
-        pyogrio.write_dataframe(gdf, path, layer=name, driver="GPKG", promote_to_multi=name == "sites")
+        pyogrio.write_dataframe(gdf, path, layer=name, driver="GPKG", promote_to_multi=name in ("sites", "zones"))
 
 
 Writer = Callable[[Analysis, Path, str], None]
@@ -85,6 +86,7 @@ def _ranking(a: Analysis, folder: Path, lang: str) -> None:
 
 def _gpkg(a: Analysis, folder: Path, lang: str) -> None:
     layers = {"sites": ranked_sites(a), "network": network_layer(a), "destinations": destinations_layer(a)}
+    layers |= {name: gdf for name, gdf in (("grid", a.grid), ("zones", a.zones)) if gdf is not None}
     write_gpkg(folder / "results.gpkg", layers)
 
 
@@ -92,7 +94,20 @@ def _webmap(a: Analysis, folder: Path, lang: str) -> None:
     write_map(a, folder / "map.html", lang)
 
 
-WRITERS: dict[str, Writer] = {"ranking.csv": _ranking, "results.gpkg": _gpkg, "map.html": _webmap}
+def _zones(a: Analysis, folder: Path, lang: str) -> None:
+    if a.zones is not None:
+        pd.DataFrame(a.zones.drop(columns="geometry")).to_csv(folder / "zones.csv", index=False, lineterminator="\n")
+
+
+def _population(a: Analysis, folder: Path, lang: str) -> None:
+    if a.grid is not None and "pop_target" in a.grid:
+        population_summary(a).to_csv(folder / "population_summary.csv", index=False, lineterminator="\n")
+
+
+WRITERS: dict[str, Writer] = {
+    "ranking.csv": _ranking, "results.gpkg": _gpkg, "map.html": _webmap, "zones.csv": _zones,
+    "population_summary.csv": _population,
+}
 
 
 def write_outputs(a: Analysis, out: Path, lang: str = "nb") -> list[Path]:
