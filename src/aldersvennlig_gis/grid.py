@@ -30,11 +30,6 @@ if TYPE_CHECKING:
 _GP_BATCH_VALUES = 20_000_000  # distances held at once when searching from GPs (160 MB)
 
 
-def _cell_frame(ru: np.ndarray, columns: dict) -> gpd.GeoDataFrame:
-    x, y = corners(ru)
-    return gpd.GeoDataFrame(columns, geometry=shapely.box(x, y, x + CELL_M, y + CELL_M), crs=GRID_EPSG)
-
-
 def _gp_minutes(a: Analysis, gps: gpd.GeoDataFrame, node_ru: np.ndarray, cells: pd.Index) -> tuple[np.ndarray, np.ndarray]:
     """Median walking minutes from each GP node to each cell's network nodes, and capacity per GP node."""
     gnode, inv = np.unique(gps["node"].to_numpy()[gps["node"].to_numpy() >= 0], return_inverse=True)
@@ -122,7 +117,8 @@ def grid_layer(
         minutes, capacity = _gp_minutes(a, gps, node_ru, df.index)
         access = two_step_fca(minutes, capacity, target, a.cfg.gp_access.catchment_min)
         out["gp_access"] = np.where(has_net, access, np.nan).round(6)
-    return _cell_frame(ru, out), warnings
+    x, y = corners(ru)
+    return gpd.GeoDataFrame(out, geometry=shapely.box(x, y, x + CELL_M, y + CELL_M), crs=GRID_EPSG), warnings
 
 
 def _sum_known(s: pd.Series) -> float:
@@ -175,14 +171,18 @@ def population_summary(a: Analysis) -> pd.DataFrame:
     rows = [("in_area", "", np.ones(len(g), bool)), ("score_at_least", f"{c.good_score:g}", net & (score >= c.good_score)),
             ("score_below", f"{c.poor_score:g}", net & (score < c.poor_score)), ("no_network", "", ~net)]
     rows += [("none_within_reach", k, net & g[f"{k}_min"].isna().to_numpy()) for k in a.cfg.destinations]
-    total = g["pop_target"].sum()
+    tot = g["pop_tot"].to_numpy() if g["pop_tot"].notna().any() else np.full(len(g), np.nan)  # NaN: unknown
+    target = g["pop_target"].to_numpy()
+    total = target.sum()
     return pd.DataFrame(
-        [
-            {"measure": m, "criterion": k, "cells": int(mask.sum()), "pop_tot": round(float(g["pop_tot"][mask].sum()), 1),
-             "pop_target": round(float(g["pop_target"][mask].sum()), 1),
-             "share": round(float(g["pop_target"][mask].sum() / total), 4) if total > 0 else np.nan}
-            for m, k, mask in rows
-        ]
+        {
+            "measure": [m for m, _, _ in rows],
+            "criterion": [k for _, k, _ in rows],
+            "cells": [int(mask.sum()) for *_, mask in rows],
+            "pop_tot": [round(float(tot[mask].sum()), 1) for *_, mask in rows],
+            "pop_target": [round(float(target[mask].sum()), 1) for *_, mask in rows],
+            "share": [round(float(target[mask].sum() / total), 4) if total > 0 else np.nan for *_, mask in rows],
+        }
     )
 
 
