@@ -159,10 +159,12 @@ def test_target_count_spread_by_pop_tot_else_area(tmp_path):
     osm, sites = oslo_town(tmp_path)
     grid_file = ssb_cells(tmp_path / "befolkning.gpkg", POP)
     # grunnkrets 1 covers cells (262000, 6643000) [100 people] and (262250, 6643000) [50];
-    # grunnkrets 2 covers the empty cells (262750, 6643000) and (263000, 6643000), half of the latter
+    # grunnkrets 2 covers the empty cells (262750, 6643000) and (263000, 6643000), half of the latter;
+    # grunnkrets 3 lies far outside the analysed area
     gk = gpd.GeoDataFrame(
-        {"grunnkrets": ["1", "2"], "pop_67": [30, 12]},
-        geometry=[shapely.box(262000, 6643000, 262500, 6643250), shapely.box(262750, 6643000, 263125, 6643250)],
+        {"grunnkrets": ["1", "2", "3"], "pop_67": [30, 12, 5]},
+        geometry=[shapely.box(262000, 6643000, 262500, 6643250), shapely.box(262750, 6643000, 263125, 6643250),
+                  shapely.box(300000, 6700000, 301000, 6701000)],
         crs=25833,
     )
     gk.to_file(tmp_path / "gk.gpkg", driver="GPKG")
@@ -174,6 +176,7 @@ def test_target_count_spread_by_pop_tot_else_area(tmp_path):
     assert g.loc[22627506643000, "pop_target"] == pytest.approx(8)
     assert g.loc[22630006643000, "pop_target"] == pytest.approx(4)
     assert g["pop_target"].sum() == pytest.approx(42)
+    assert "population_outside:5" in a.warnings
     assert g["pop_tot"].sum() == 200
 
 

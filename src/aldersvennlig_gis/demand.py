@@ -120,12 +120,14 @@ def read_population(specs: list[str] | str | None, column: str | None) -> list[P
     return layers
 
 
-def _spread(geoms: np.ndarray, counts: np.ndarray, weight: pd.Series | None) -> pd.Series:
-    """Counts of polygons spread onto 250 m cells: in proportion to ``weight`` (people
-    per cell) where the polygon holds any, else to area. Returns counts by cell id."""
+def _spread(geoms: np.ndarray, counts: np.ndarray, weight: pd.Series | None, area: tuple) -> pd.Series:
+    """Counts of the polygons touching ``area`` (x0, y0, x1, y1) spread onto 250 m cells:
+    in proportion to ``weight`` (people per cell) where the polygon holds any, else to
+    area. Returns counts by cell id."""
     geoms = shapely.set_precision(geoms, 1.0)  # corners to whole metres, no slivers
     b = shapely.bounds(geoms)
     ok = ~np.isnan(b).any(axis=1) & (counts > 0)
+    ok &= (b[:, 2] > area[0]) & (b[:, 3] > area[1]) & (b[:, 0] < area[2]) & (b[:, 1] < area[3])
     geoms, counts, b = geoms[ok], counts[ok], b[ok]
     x0, y0 = np.floor(b[:, 0] / CELL_M).astype(np.int64), np.floor(b[:, 1] / CELL_M).astype(np.int64)
     nx = np.maximum(np.ceil(b[:, 2] / CELL_M).astype(np.int64) - x0, 1)
@@ -134,19 +136,19 @@ def _spread(geoms: np.ndarray, counts: np.ndarray, weight: pd.Series | None) -> 
     pid = np.repeat(np.arange(len(geoms)), n)
     local = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
     cx, cy = (x0[pid] + local % nx[pid]) * CELL_M, (y0[pid] + local // nx[pid]) * CELL_M
-    area = shapely.area(shapely.intersection(geoms[pid], shapely.box(cx, cy, cx + CELL_M, cy + CELL_M)))
-    keep = area > 0
-    pid, area, ru = pid[keep], area[keep], ru250m(cx[keep], cy[keep])
-    w = area
+    piece = shapely.area(shapely.intersection(geoms[pid], shapely.box(cx, cy, cx + CELL_M, cy + CELL_M)))
+    keep = piece > 0
+    pid, piece, ru = pid[keep], piece[keep], ru250m(cx[keep], cy[keep])
+    w = piece
     if weight is not None:
-        wp = weight.reindex(ru).fillna(0.0).to_numpy() * area / CELL_M**2
+        wp = weight.reindex(ru).fillna(0.0).to_numpy() * piece / CELL_M**2
         has = np.bincount(pid, weights=wp, minlength=len(geoms)) > 0
-        w = np.where(has[pid], wp, area)
+        w = np.where(has[pid], wp, piece)
     share = w / np.bincount(pid, weights=w, minlength=len(geoms))[pid]
     return pd.Series(counts[pid] * share, index=ru).groupby(level=0).sum()
 
 
-def _by_id(layers: list[PopLayer], attr: str, weight: pd.Series | None) -> pd.Series:
+def _by_id(layers: list[PopLayer], attr: str, weight: pd.Series | None, area: tuple) -> pd.Series:
     parts = [pd.Series(dtype=float)]
     for layer in layers:
         values = getattr(layer, attr)
@@ -155,18 +157,19 @@ def _by_id(layers: list[PopLayer], attr: str, weight: pd.Series | None) -> pd.Se
         if layer.ru is not None:
             parts.append(pd.Series(values, index=layer.ru).groupby(level=0).sum())
         else:
-            parts.append(_spread(layer.geometry, values, weight))
+            parts.append(_spread(layer.geometry, values, weight, area))
     return pd.concat(parts).groupby(level=0).sum()
 
 
-def population_cells(layers: list[PopLayer], has_target: bool) -> pd.DataFrame:
-    """``pop_tot`` and ``pop_target`` per cell id (every cell any layer touches).
+def population_cells(layers: list[PopLayer], has_target: bool, area: tuple) -> pd.DataFrame:
+    """``pop_tot`` and ``pop_target`` per cell id: every cell of a grid layer, and the
+    cells of the polygons that touch ``area`` (x0, y0, x1, y1 in EPSG:25833).
 
     ``pop_target`` is the ``--population-column`` count (spread in proportion to
     ``pop_tot`` where known) or, without one, ``pop_tot``.
     """
-    tot = _by_id(layers, "tot", None)
-    target = _by_id(layers, "target", tot) if has_target else tot
+    tot = _by_id(layers, "tot", None, area)
+    target = _by_id(layers, "target", tot, area) if has_target else tot
     out = pd.concat({"pop_tot": tot, "pop_target": target}, axis=1).fillna(0.0)
     if all(x.tot is None for x in layers):
         out["pop_tot"] = np.nan  # only a target count was given: the total is unknown

@@ -89,7 +89,7 @@ def grid_layer(
     warnings: list[str] = []
     cells = pd.DataFrame(columns=["pop_tot", "pop_target"], dtype=float)
     if pop:
-        cells = population_cells(pop, has_target)
+        cells = population_cells(pop, has_target, (x0, y0, x1, y1))
         cx, cy = corners(cells.index.to_numpy())
         inside = (cx >= x0) & (cx < x1) & (cy >= y0) & (cy < y1)
         outside = input_total(pop, has_target) - cells["pop_target"][inside].sum()
