@@ -126,7 +126,8 @@ def test_demo_map_draws_every_layer_offline_and_evaluates_a_click(browser, demo_
         assert counts["buildings"] >= len(ranking) and counts["water"] >= 1
         assert {"sites", "top", "lit", "dark", "unknown", "buildings", "water", "benches", "dest_grocery"} <= shown
         assert "osm" not in shown  # the online background is off by default
-        assert "grid" not in counts and "zones" not in counts  # drawn only when the analysis has them
+        layers = {name: pyogrio.read_info(demo_run / "results.gpkg", layer=name)["features"] for name in ("grid", "zones")}
+        assert counts["grid"] == layers["grid"] and counts["zones"] == layers["zones"]
         # every canvas (water, buildings, streets, benches, sites) has drawn pixels
         drawn = page.js(
             "Array.from(document.querySelectorAll('#map canvas')).map(c => { const d = c.getContext('2d')"
@@ -261,6 +262,7 @@ def test_grid_and_zones_are_drawn_when_present(browser, tmp_path):
     cells = [shapely.box(x0[0] + i * 250, y0[0], x0[0] + (i + 1) * 250, y0[0] + 250) for i in range(4)]
     a.grid = gpd.GeoDataFrame({"ru250m": ["1", "2", "3", HOSTILE_SHOP], "pop_tot": [12, 0, 7, 3], "score": [80.5, 10, 55, 30]},
                               geometry=cells, crs=25833)
+    a.zones = None
     write_map(a, tmp_path / "map.html", "nb")
     page = MapPage(browser, tmp_path / "map.html")
     try:

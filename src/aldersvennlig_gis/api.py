@@ -8,6 +8,7 @@ from pathlib import Path
 from .cache import DEFAULT_DIR
 from .config import default_text
 from .explain import Breakdown, evaluate_point, explain_site
+from .grid import summary_lines
 from .outputs import check_writable, quality_summary, write_outputs
 from .pipeline import Analysis, Inputs, analyse
 from .text import t, warning_text
@@ -42,6 +43,8 @@ def run(inputs: Inputs, lang: str = "nb", say: Callable[[str], None] = _silent) 
         say(line)
     for code in a.warnings:
         say(warning_text(code, lang))
+    for line in summary_lines(a, lang):
+        say(line)
     ranked = int(a.sites["rank"].notna().sum())
     say(t("run.done", lang, sites=len(a.sites), ranked=ranked, out=out))
     return a

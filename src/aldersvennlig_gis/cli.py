@@ -47,6 +47,9 @@ ConfigOpt = Annotated[Optional[Path], typer.Option("--config", help="Config TOML
 DemOpt = Annotated[Optional[Path], typer.Option("--dem", help="Terrain model GeoTIFF (any CRS).")]
 CrsOpt = Annotated[Optional[int], typer.Option("--crs", help="Analysis CRS as an EPSG code (default: 25833 in Norway, else local UTM).")]
 ExcludeOpt = Annotated[Optional[str], typer.Option("--exclude", help="Exclusion zones FILE[:layer] (flood zones, protected areas): sites inside are not ranked.")]
+PopOpt = Annotated[Optional[list[str]], typer.Option("--population", help="Population FILE[:layer]: SSB 250 m grid (ru250m, pop_tot) or polygons with a count column; may be repeated.")]
+PopColOpt = Annotated[Optional[str], typer.Option("--population-column", help="Count column to plan for (e.g. residents 67+), spread onto cells by pop_tot, else area.")]
+GpOpt = Annotated[Optional[str], typer.Option("--gp-capacity", help="GP points FILE[:layer] with a 'capacity' column (patients per list).")]
 OutOpt = Annotated[Optional[Path], typer.Option("--out", help="Output folder (default maps/<input stem>).")]
 
 
@@ -57,12 +60,18 @@ def run(
     destinations: DestOpt = None,
     config: ConfigOpt = None,
     dem: DemOpt = None,
+    population: PopOpt = None,
+    population_column: PopColOpt = None,
+    gp_capacity: GpOpt = None,
     crs: CrsOpt = None,
     exclude: ExcludeOpt = None,
     out: OutOpt = None,
 ) -> None:
     """Analyse an area and write all outputs."""
-    inputs = api.Inputs(osm=osm, sites=sites, destinations=destinations, config=config, dem=dem, crs=crs, exclude=exclude, out=out)
+    inputs = api.Inputs(
+        osm=osm, sites=sites, destinations=destinations, config=config, dem=dem, crs=crs, exclude=exclude, out=out,
+        population=population, population_column=population_column, gp_capacity=gp_capacity,
+    )
     api.run(inputs, lang=state.lang, say=_say)
 
 

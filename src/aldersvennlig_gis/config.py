@@ -96,9 +96,28 @@ class DataQuality(_Strict):
     min_benches_per_km: float = Field(ge=0)
 
 
+class Grid(_Strict):
+    good_score: float = Field(ge=0, le=100)
+    poor_score: float = Field(ge=0, le=100)
+
+
+class Zones(_Strict):
+    min_score: float = Field(ge=0, le=100)
+    eps_m: float = Field(gt=0)
+    min_samples: int = Field(ge=1)
+
+
+class GpAccess(_Strict):
+    catchment_min: float = Field(gt=0)
+    match_m: float = Field(ge=0)
+
+
 class Config(_Strict):
     walking: Walking
     criteria: dict[str, dict]
+    grid: Grid
+    zones: Zones
+    gp_access: GpAccess
     output: Output
     weights_: Weights = Field(default_factory=Weights, alias="weights")
     sensitivity: Sensitivity

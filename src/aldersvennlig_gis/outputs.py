@@ -20,6 +20,7 @@ import pyogrio
 
 from .errors import InputError
 from .network import edge_time_s, lit_class
+from .grid import population_summary
 from .pipeline import Analysis
 from .text import criterion_label, number, t, warning_text
 from .webmap import write_map
@@ -129,7 +130,7 @@ def quality_summary(a: Analysis, lang: str) -> list[str]:
 
 def write_gpkg(path: Path, layers: dict[str, gpd.GeoDataFrame]) -> None:
     for name, gdf in layers.items():
-        pyogrio.write_dataframe(gdf, path, layer=name, driver="GPKG", promote_to_multi=name == "sites")
+        pyogrio.write_dataframe(gdf, path, layer=name, driver="GPKG", promote_to_multi=name in ("sites", "zones"))
 
 
 Writer = Callable[[Analysis, Path, str], None]
@@ -145,6 +146,7 @@ def _gpkg(a: Analysis, folder: Path, lang: str) -> None:
         "sites": ranked_sites(a), "network": network_layer(a), "destinations": destinations_layer(a),
         "criteria": criteria_layer(a), "data_quality": data_quality_layer(a, lang),
     }
+    layers |= {name: gdf for name, gdf in (("grid", a.grid), ("zones", a.zones)) if gdf is not None}
     write_gpkg(folder / "results.gpkg", layers)
 
 
@@ -152,7 +154,20 @@ def _webmap(a: Analysis, folder: Path, lang: str) -> None:
     write_map(a, folder / "map.html", lang)
 
 
-WRITERS: dict[str, Writer] = {"ranking.csv": _ranking, "results.gpkg": _gpkg, "map.html": _webmap}
+def _zones(a: Analysis, folder: Path, lang: str) -> None:
+    if a.zones is not None:
+        pd.DataFrame(a.zones.drop(columns="geometry")).to_csv(folder / "zones.csv", index=False, lineterminator="\n")
+
+
+def _population(a: Analysis, folder: Path, lang: str) -> None:
+    if a.grid is not None and "pop_target" in a.grid:
+        population_summary(a).to_csv(folder / "population_summary.csv", index=False, lineterminator="\n")
+
+
+WRITERS: dict[str, Writer] = {
+    "ranking.csv": _ranking, "results.gpkg": _gpkg, "map.html": _webmap, "zones.csv": _zones,
+    "population_summary.csv": _population,
+}
 
 
 def _scratch(out: Path) -> Path:

@@ -14,7 +14,7 @@ import pandas as pd
 import shapely
 from scipy.spatial import cKDTree
 
-from . import access, scoring
+from . import access, demand, grid, scoring
 from .config import Config, load_config
 from .elevation import apply_dem
 from .errors import InputError
@@ -33,6 +33,9 @@ class Inputs:
     destinations: str | None = None
     config: Path | None = None
     dem: Path | None = None
+    population: list[str] | None = None
+    population_column: str | None = None
+    gp_capacity: str | None = None
     crs: int | None = None
     exclude: str | None = None
     out: Path | None = None
@@ -71,6 +74,8 @@ class Analysis:
     quality: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    grid: gpd.GeoDataFrame | None = None
+    zones: gpd.GeoDataFrame | None = None
 
 
 def _destinations(osm: OsmData, extra: str | None, cfg: Config, epsg: int) -> gpd.GeoDataFrame:
@@ -149,6 +154,9 @@ def analyse(inputs: Inputs, cfg: Config | None = None, osm: OsmData | None = Non
 
     cfg = cfg or load_config(inputs.config)
     warnings: list[str] = []
+    pop = demand.read_population(inputs.population, inputs.population_column)
+    if inputs.gp_capacity and not pop:
+        raise InputError("--gp-capacity needs --population FILE[:layer] (GP access is capacity per resident)")
     if osm is None:
         if inputs.osm is None:
             raise InputError("no input data; give --osm FILE.osm.pbf")
@@ -178,6 +186,10 @@ def analyse(inputs: Inputs, cfg: Config | None = None, osm: OsmData | None = Non
     if inputs.exclude:
         excluded = in_zones(sites.frame.geometry.to_numpy(), inputs.exclude, epsg)
     s_ok, d_ok = (s_snap.edge >= 0) & ~excluded, d_snap.edge >= 0
+    gps = demand.read_gps(inputs.gp_capacity, dests, d_ok, epsg, cfg.gp_access.match_m) if inputs.gp_capacity else None
+    g_free = np.flatnonzero(gps["dest"] < 0) if gps is not None else np.empty(0, dtype=np.int64)
+    g_snap = snap(gps.geometry.to_numpy()[g_free] if gps is not None else np.empty(0, object), net, w.max_snap_m, allowed)
+    g_ok = g_snap.edge >= 0
     if not (s_snap.edge >= 0).any():
         raise InputError(
             f"no site lies within walking.max_snap_m = {w.max_snap_m:g} m of the walkable network; "
@@ -185,17 +197,22 @@ def analyse(inputs: Inputs, cfg: Config | None = None, osm: OsmData | None = Non
         )
     lap("snapping")
 
-    n_s, n_d = int(s_ok.sum()), int(d_ok.sum())
-    edge = np.r_[s_snap.edge[s_ok], d_snap.edge[d_ok], b_edge]
-    t = np.r_[s_snap.t[s_ok], d_snap.t[d_ok], b_t]
-    acc = np.r_[s_snap.access_m[s_ok], d_snap.access_m[d_ok], np.zeros(len(b_edge))]
-    pendant = np.r_[np.ones(n_s + n_d, bool), np.zeros(len(b_edge), bool)]
+    n_s, n_d, n_g = int(s_ok.sum()), int(d_ok.sum()), int(g_ok.sum())
+    edge = np.r_[s_snap.edge[s_ok], d_snap.edge[d_ok], g_snap.edge[g_ok], b_edge]
+    t = np.r_[s_snap.t[s_ok], d_snap.t[d_ok], g_snap.t[g_ok], b_t]
+    acc = np.r_[s_snap.access_m[s_ok], d_snap.access_m[d_ok], g_snap.access_m[g_ok], np.zeros(len(b_edge))]
+    pendant = np.r_[np.ones(n_s + n_d + n_g, bool), np.zeros(len(b_edge), bool)]
     rest = ~pendant
     graph = access.build_graph(net, edge, t, acc, pendant, rest, cfg)
     site_node = np.full(len(s_ok), -1)
     site_node[s_ok] = graph.access_node[:n_s]
     dest_node = np.full(len(d_ok), -1)
     dest_node[d_ok] = graph.access_node[n_s : n_s + n_d]
+    if gps is not None:
+        gps["node"] = np.where(gps["dest"] >= 0, dest_node[gps["dest"]], -1)
+        gps.loc[g_free[g_ok], "node"] = graph.access_node[n_s + n_d : n_s + n_d + n_g]
+        if (~g_ok).any():
+            warnings.append(f"gp_off_network:{int((~g_ok).sum())}")
     lap("graph")
 
     cutoff_s = w.cutoff_min * 60.0
@@ -273,9 +290,14 @@ def analyse(inputs: Inputs, cfg: Config | None = None, osm: OsmData | None = Non
     if ahp is not None:
         quality["ahp_consistency_ratio"] = ahp.cr
     warnings += thin_data(quality, cfg)
-    return Analysis(
+    a = Analysis(
         cfg=cfg, inputs=inputs, net=net, graph=graph, sites=site_gdf, nodes=nodes,
         destinations=dests.assign(node=dest_node), benches_xy=bxy, reach=reach,
         weights=weights, osm_timestamp=osm.timestamp, quality=quality, warnings=warnings, timings=clock,
         water=gpd.GeoSeries(osm.water, crs=4326).to_crs(epsg).to_numpy(),
     )
+    a.grid, grid_warnings = grid.grid_layer(a, pop, bool(inputs.population_column), gps)
+    a.zones = grid.find_zones(a.grid, cfg.zones)
+    warnings += grid_warnings
+    lap("grid")
+    return a

@@ -85,6 +85,22 @@ _TEXT: dict[str, dict[str, str]] = {
         "nb": "Ferdig: {sites} tomter analysert, {ranked} rangert. Resultater i {out}",
         "en": "Done: {sites} sites analysed, {ranked} ranked. Results in {out}",
     },
+    "pop.summary": {
+        "nb": "Befolkning i analyseområdet: {total:.0f}; {good:.0f} bor i ruter med poeng minst {good_score:g}, {poor:.0f} i ruter under {poor_score:g}.",
+        "en": "Population in the analysed area: {total:.0f}; {good:.0f} live in cells scoring at least {good_score:g}, {poor:.0f} in cells below {poor_score:g}.",
+    },
+    "pop.none_within": {
+        "nb": "  {people:.0f} bor i ruter uten {criterion} innen {minutes:g} min gange.",
+        "en": "  {people:.0f} live in cells with no {criterion} within a {minutes:g} min walk.",
+    },
+    "warn.population_outside": {
+        "nb": "Merk: {arg} bosatte i befolkningsfilen bor utenfor analyseområdet og er ikke med i rutenettet.",
+        "en": "Note: {arg} residents in the population file live outside the analysed area and are left out of the grid.",
+    },
+    "warn.gp_off_network": {
+        "nb": "Advarsel: {arg} fastleger i --gp-capacity ligger lenger enn walking.max_snap_m fra gangnettet og er utelatt.",
+        "en": "Warning: {arg} GPs in --gp-capacity lie farther than walking.max_snap_m from the walkable network and are left out.",
+    },
     "warn.no_destinations": {
         "nb": "Advarsel: ingen destinasjoner for «{arg}» i dataene; kriteriet gir 0 poeng overalt (ingen innen rekkevidde).",
         "en": "Warning: no destinations for '{arg}' in the data; the criterion scores 0 everywhere (none within reach).",
