@@ -74,6 +74,7 @@ class Lighting(_Strict):
 
 class Output(_Strict):
     top_n: int = Field(ge=0)
+    raster_m: float = Field(gt=0)
 
 
 class Config(_Strict):

@@ -19,7 +19,11 @@ import pandas as pd
 import pyogrio
 
 from .errors import InputError
+from .metadata import metadata_frame
 from .pipeline import Analysis
+from .printmap import write_print_map
+from .qgis_styles import write_styles
+from .rasters import write_rasters
 from .webmap import write_map
 
 # Decimals per column kind in ranking.csv: enough for planning, stable across runs.
@@ -66,13 +70,16 @@ def network_layer(a: Analysis) -> gpd.GeoDataFrame:
 
 
 def destinations_layer(a: Analysis) -> gpd.GeoDataFrame:
+    """Destinations as points (areas at a point inside), so QGIS styles one point layer."""
     d = a.destinations
-    return gpd.GeoDataFrame(d[["category", "name", "source_id"]], geometry=d.geometry.to_numpy(), crs=d.crs)
+    return gpd.GeoDataFrame(d[["category", "name", "source_id"]], geometry=d.geometry.representative_point().to_numpy(), crs=d.crs)
 
 
-def write_gpkg(path: Path, layers: dict[str, gpd.GeoDataFrame]) -> None:
+def write_gpkg(path: Path, layers: dict[str, pd.DataFrame]) -> None:
+    # GeoPackage 1.2, not GDAL's newer default: QGIS on Debian stable (GDAL 3.6) warns on 1.4 files.
     for name, gdf in layers.items():
-        pyogrio.write_dataframe(gdf, path, layer=name, driver="GPKG", promote_to_multi=name == "sites")
+        pyogrio.write_dataframe(gdf, path, layer=name, driver="GPKG", promote_to_multi=name == "sites",
+                                dataset_options={"VERSION": "1.2"})
 
 
 Writer = Callable[[Analysis, Path, str], None]
@@ -84,15 +91,27 @@ def _ranking(a: Analysis, folder: Path, lang: str) -> None:
 
 
 def _gpkg(a: Analysis, folder: Path, lang: str) -> None:
-    layers = {"sites": ranked_sites(a), "network": network_layer(a), "destinations": destinations_layer(a)}
+    layers = {"sites": ranked_sites(a), "network": network_layer(a), "destinations": destinations_layer(a),
+              "metadata": metadata_frame(a, lang)}
     write_gpkg(folder / "results.gpkg", layers)
+    write_styles(folder / "results.gpkg", a.cfg, lang)
 
 
 def _webmap(a: Analysis, folder: Path, lang: str) -> None:
     write_map(a, folder / "map.html", lang)
 
 
-WRITERS: dict[str, Writer] = {"ranking.csv": _ranking, "results.gpkg": _gpkg, "map.html": _webmap}
+def _rasters(a: Analysis, folder: Path, lang: str) -> None:
+    write_rasters(a, folder)
+
+
+WRITERS: dict[str, Writer] = {
+    "ranking.csv": _ranking,
+    "results.gpkg": _gpkg,
+    "map.html": _webmap,
+    "score.tif, criteria.tif": _rasters,
+    "map_a3.pdf, map.png": write_print_map,
+}
 
 
 def write_outputs(a: Analysis, out: Path, lang: str = "nb") -> list[Path]:

@@ -34,6 +34,11 @@ class Snap:
     edge_xy: np.ndarray
 
 
+def allowed_edges(net: Network, steps: str) -> np.ndarray:
+    """Edges a point may be snapped to: all, or all but steps when ``walking.steps = "avoid"``."""
+    return ~net.edges["steps"].to_numpy(dtype=bool) if steps == "avoid" else np.ones(len(net.edges), dtype=bool)
+
+
 def _tree(net: Network, mask: np.ndarray) -> tuple[shapely.STRtree, np.ndarray]:
     """Spatial index over the edges in ``mask`` and their indices."""
     if mask.all():

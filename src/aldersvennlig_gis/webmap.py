@@ -48,7 +48,7 @@ def map_data(a: Analysis, lang: str) -> dict:
     dpt = d.geometry.representative_point()
     return {
         "labels": {
-            "title": t("map.title", lang, area=Path(a.inputs.osm).name.split(".")[0] if a.inputs.osm else ""),
+            "title": t("map.title", lang, area=a.inputs.area_name()),
             "score": t("score", lang),
             "rank": t("rank", lang),
             "site": t("site", lang),

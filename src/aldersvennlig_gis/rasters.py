@@ -1,0 +1,93 @@
+"""score.tif and criteria.tif: the scores as surfaces on a regular grid.
+
+A cell takes the score a site at its centre would be reached with: the cell
+centre is projected onto the nearest walkable edge (as sites are, see
+snapping.py) and the scores of the edge's two end nodes are interpolated
+linearly along the edge. Cells farther than ``walking.max_snap_m`` from every
+edge, where a site would be ``off_network``, are nodata.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import rasterio
+import shapely
+from rasterio.transform import from_origin
+from scipy.ndimage import distance_transform_edt
+
+from .pipeline import Analysis
+from .snapping import allowed_edges, snap
+
+NODATA = -9999.0
+
+
+def _near_network(a: Analysis, x0: float, y1: float, res: float, shape: tuple[int, int], dist: float) -> np.ndarray:
+    """Cells whose centre may lie within ``dist`` of an edge (a superset, cheap to compute)."""
+    net = a.net
+    u, v = net.edges["u"].to_numpy(), net.edges["v"].to_numpy()
+    n = np.ceil(net.edges["length_m"].to_numpy() / (res / 2)).astype(np.int64) + 1
+    edge = np.repeat(np.arange(len(u)), n)
+    first = np.repeat(np.cumsum(n) - n, n)
+    frac = (np.arange(len(edge)) - first) / np.maximum(n[edge] - 1, 1)
+    px = net.x[u[edge]] + frac * (net.x[v[edge]] - net.x[u[edge]])
+    py = net.y[u[edge]] + frac * (net.y[v[edge]] - net.y[u[edge]])
+    touched = np.zeros(shape, dtype=bool)
+    rows = np.clip(((y1 - py) // res).astype(np.int64), 0, shape[0] - 1)
+    cols = np.clip(((px - x0) // res).astype(np.int64), 0, shape[1] - 1)
+    touched[rows, cols] = True
+    return distance_transform_edt(~touched, sampling=res) <= dist + res * np.sqrt(2)
+
+
+def score_surfaces(a: Analysis) -> tuple[np.ndarray, rasterio.Affine, list[str]]:
+    """Composite and criterion scores on a grid of ``output.raster_m`` cells.
+
+    The grid's origin is a multiple of the cell size, so 25 m cells nest in
+    SSB's 250 m population grid when the analysis CRS is EPSG:25833.
+
+    Returns
+    -------
+    bands, transform, names
+        ``bands`` has shape (1 + criteria, rows, cols), float32, ``NODATA`` off
+        the network; band 0 is ``score``, then ``<key>`` per criterion in config
+        order. ``transform`` is in the analysis CRS.
+    """
+    net, res, dist = a.net, a.cfg.output.raster_m, a.cfg.walking.max_snap_m
+    x0 = np.floor((net.x.min() - dist) / res) * res
+    y0 = np.floor((net.y.min() - dist) / res) * res
+    x1 = np.ceil((net.x.max() + dist) / res) * res
+    y1 = np.ceil((net.y.max() + dist) / res) * res
+    shape = (int(round((y1 - y0) / res)), int(round((x1 - x0) / res)))
+    names = ["score", *a.weights]
+    values = a.nodes[["score", *(f"{k}_score" for k in a.weights)]].to_numpy(dtype=float)
+    bands = np.full((len(names), *shape), NODATA, dtype=np.float32)
+    rows, cols = np.nonzero(_near_network(a, x0, y1, res, shape, dist))
+    centres = shapely.points(x0 + (cols + 0.5) * res, y1 - (rows + 0.5) * res)
+    s = snap(centres, net, dist, allowed_edges(net, a.cfg.walking.steps))
+    ok = s.edge >= 0
+    e = s.edge[ok]
+    u, v = net.edges["u"].to_numpy()[e], net.edges["v"].to_numpy()[e]
+    t = s.t[ok][:, None]
+    bands[:, rows[ok], cols[ok]] = (values[u] * (1 - t) + values[v] * t).T
+    return bands, from_origin(x0, y1, res, res), names
+
+
+def _write(path: Path, bands: np.ndarray, transform: rasterio.Affine, epsg: int, names: list[str]) -> None:
+    profile = {
+        "driver": "GTiff", "dtype": "float32", "count": len(bands), "height": bands.shape[1], "width": bands.shape[2],
+        "crs": f"EPSG:{epsg}", "transform": transform, "nodata": NODATA,
+        "tiled": True, "blockxsize": 256, "blockysize": 256, "compress": "deflate", "predictor": 3,
+    }
+    with rasterio.open(path, "w", **profile) as dst:
+        dst.write(bands)
+        for i, name in enumerate(names, start=1):
+            dst.set_band_description(i, name)
+        dst.update_tags(units="score 0-100")
+
+
+def write_rasters(a: Analysis, folder: Path) -> None:
+    """Write ``score.tif`` (composite) and ``criteria.tif`` (one band per criterion)."""
+    bands, transform, names = score_surfaces(a)
+    _write(Path(folder) / "score.tif", bands[:1], transform, a.net.epsg, names[:1])
+    _write(Path(folder) / "criteria.tif", bands[1:], transform, a.net.epsg, names[1:])
