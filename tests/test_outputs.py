@@ -188,7 +188,7 @@ def test_raster_interpolates_node_scores_along_the_nearest_edge(tmp_path):
     bands, transform, names = score_surfaces(a)
     assert names == ["score", "grocery", "health", "transit", "bench", "lighting"]
     rows, cols = np.indices(bands.shape[1:])
-    cx, cy = transform * (cols + 0.5, rows + 0.5)
+    cx, cy = transform.c + (cols + 0.5) * transform.a, transform.f + (rows + 0.5) * transform.e
     centres = shapely.points(cx.ravel(), cy.ravel())
     line = shapely.linestrings(np.c_[a.net.x, a.net.y])  # nodes 0..10 along the footway, west to east
     dist = shapely.distance(centres, line)

@@ -14,7 +14,6 @@ from pathlib import Path
 import numpy as np
 import rasterio
 import shapely
-from rasterio.transform import from_origin
 from scipy.ndimage import distance_transform_edt
 
 from .pipeline import Analysis
@@ -70,7 +69,7 @@ def score_surfaces(a: Analysis) -> tuple[np.ndarray, rasterio.Affine, list[str]]
     u, v = net.edges["u"].to_numpy()[e], net.edges["v"].to_numpy()[e]
     t = s.t[ok][:, None]
     bands[:, rows[ok], cols[ok]] = (values[u] * (1 - t) + values[v] * t).T
-    return bands, from_origin(x0, y1, res, res), names
+    return bands, rasterio.Affine(res, 0.0, x0, 0.0, -res, y1), names
 
 
 def _write(path: Path, bands: np.ndarray, transform: rasterio.Affine, epsg: int, names: list[str]) -> None:
