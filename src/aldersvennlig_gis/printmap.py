@@ -105,9 +105,12 @@ def _draw_map(ax, a: Analysis, extent: tuple[float, float, float, float]) -> Non
 
     top = s[s["rank"].notna() & (s["rank"] <= a.cfg.output.top_n)].sort_values("rank", ascending=False)
     txy = shapely.get_coordinates(top.geometry.representative_point().to_numpy())
+    # beside the site, on a leader, so the site's own colour stays visible
     for (x, y), rank in zip(txy, top["rank"].astype(int), strict=True):
-        ax.text(x, y, str(rank), ha="center", va="center", fontsize=11, weight="bold", zorder=10,
-                bbox={"boxstyle": "circle,pad=0.25", "facecolor": "white", "edgecolor": "black", "linewidth": 1.4})
+        ax.annotate(str(rank), (x, y), xytext=(10, 10), textcoords="offset points", ha="center", va="center",
+                    fontsize=11, weight="bold", zorder=10,
+                    bbox={"boxstyle": "circle,pad=0.25", "facecolor": "white", "edgecolor": "black", "linewidth": 1.4},
+                    arrowprops={"arrowstyle": "-", "linewidth": 1.2, "color": "black", "shrinkA": 0, "shrinkB": 0})
     ax.set_xlim(extent[0], extent[1])
     ax.set_ylim(extent[2], extent[3])
     ax.set_aspect("equal")

@@ -30,8 +30,8 @@ _TEXT: dict[str, dict[str, str]] = {
     "style.description": {"nb": "Stil fra aldersvennlig_gis", "en": "Style from aldersvennlig_gis"},
     "map.subtitle": {"nb": "Analysert {date} · OpenStreetMap-data per {osm}", "en": "Analysed {date} · OpenStreetMap data as of {osm}"},
     "map.explain": {
-        "nb": "Poeng 0–100: hvor lett en eldre fotgjenger ({speed} m/s) når målpunktene, med benker og lys underveis.",
-        "en": "Score 0–100: how easily an older pedestrian ({speed} m/s) reaches the destinations, with benches and light on the way.",
+        "nb": "Poeng 0–100: hvor lett en eldre fotgjenger ({speed}\u00a0m/s) når målpunktene, med benker og lys underveis.",
+        "en": "Score 0–100: how easily an older pedestrian ({speed}\u00a0m/s) reaches the destinations, with benches and light on the way.",
     },
     "map.weights": {"nb": "Vekter", "en": "Weights"},
     "map.top_table": {"nb": "De {n} beste tomtene", "en": "The {n} best sites"},
