@@ -23,6 +23,7 @@ from aldersvennlig_gis import __version__
 from aldersvennlig_gis.api import Inputs, analyse
 from aldersvennlig_gis.config import load_config
 from aldersvennlig_gis.rasters import NODATA, score_surfaces
+from aldersvennlig_gis.snapping import allowed_edges, snap, snap_points
 
 from conftest import line_town, run_cli
 from test_pipeline import write_sites
@@ -257,3 +258,23 @@ def test_no_leftover_files_when_a_writer_fails(tmp_path, monkeypatch):
         outputs.write_outputs(a, out)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out.tmp")] == []
+
+
+def test_raster_cells_snap_by_the_rules_sites_snap_by(helsinki_analysis):
+    a = helsinki_analysis
+    net = a.net
+    rng = np.random.default_rng(5)
+    xy = np.c_[rng.uniform(net.x.min() - 300, net.x.max() + 300, 5000), rng.uniform(net.y.min() - 300, net.y.max() + 300, 5000)]
+    allowed = allowed_edges(net, "penalty")
+    exact = snap(shapely.points(xy), net, 150.0, allowed)
+    edge, t = snap_points(xy, net, 150.0, allowed, spacing=5.0)
+    assert np.array_equal(edge >= 0, exact.edge >= 0)
+    ok = edge >= 0
+    pts = shapely.points(xy[ok])
+    d_fast = shapely.distance(pts, net.segments[edge[ok]])
+    assert np.all(d_fast <= exact.access_m[ok] + 2.5)  # within spacing / 2 of the nearest edge
+    major = net.edges["major"].to_numpy()
+    assert np.array_equal(major[edge[ok]], major[exact.edge[ok]])  # big pieces of network first, as for sites
+    same = edge[ok] == exact.edge[ok]
+    assert same.mean() > 0.9
+    assert np.allclose(t[ok][same], exact.t[ok][same], atol=1e-6)

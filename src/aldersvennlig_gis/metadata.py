@@ -32,7 +32,7 @@ def metadata_frame(a: Analysis, lang: str) -> pd.DataFrame:
         ("created", _iso(datetime.now(UTC).timestamp())),
         ("osm_timestamp", a.osm_timestamp),
         ("analysis_crs", f"EPSG:{a.net.epsg}"),
-        ("attribution", t("attribution", "nb")),
+        ("attribution", t("attribution", lang)),
         ("lang", lang),
     ]
     for f in dataclasses.fields(a.inputs):

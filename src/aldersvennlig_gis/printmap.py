@@ -65,7 +65,7 @@ def _scale_bar(ax, extent: tuple[float, float, float, float]) -> None:
                 bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.7, "pad": 0.5})
 
 
-def _north_arrow(ax, a: Analysis, extent: tuple[float, float, float, float]) -> None:
+def _north_arrow(ax, a: Analysis, extent: tuple[float, float, float, float], lang: str) -> None:
     """An arrow to true north (grid north of a UTM zone differs by a few degrees)."""
     cx, cy = (extent[0] + extent[1]) / 2, (extent[2] + extent[3]) / 2
     lon, lat = to_crs(np.array([cx]), np.array([cy]), 4326, src=a.net.epsg)
@@ -75,7 +75,7 @@ def _north_arrow(ax, a: Analysis, extent: tuple[float, float, float, float]) -> 
     tail = tip - 0.08 * np.array([np.sin(angle) * A3_MM[1] / A3_MM[0] * MAP_BOX[3] / MAP_BOX[2], np.cos(angle)])
     ax.annotate("", xy=tip, xytext=tail, xycoords="axes fraction", zorder=20,
                 arrowprops={"facecolor": "black", "edgecolor": "white", "width": 6, "headwidth": 18, "headlength": 18})
-    ax.text(tail[0], tail[1] - 0.012, t("map.north"), transform=ax.transAxes, ha="center", va="top", fontsize=18,
+    ax.text(tail[0], tail[1] - 0.012, t("map.north", lang), transform=ax.transAxes, ha="center", va="top", fontsize=18,
             weight="bold", zorder=20)
 
 
@@ -171,7 +171,7 @@ def print_map(a: Analysis, lang: str = "nb") -> Figure:
     ax = fig.add_axes(MAP_BOX)
     _draw_map(ax, a, extent)
     _scale_bar(ax, extent)
-    _north_arrow(ax, a, extent)
+    _north_arrow(ax, a, extent, lang)
     scale = int(round((extent[1] - extent[0]) / (MAP_BOX[2] * A3_MM[0] / 1000), -2))
     _panel(fig.add_axes(PANEL_BOX), a, lang, scale)
     fig.text(0.015, 0.02, f"{t('attribution', lang)} · aldersvennlig_gis {__version__}", fontsize=10, va="center")

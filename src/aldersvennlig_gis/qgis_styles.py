@@ -160,14 +160,8 @@ Builder = Callable[[Config, str, str], str]
 STYLES: dict[str, Builder] = {"sites": sites_qml, "network": network_qml, "destinations": destinations_qml}
 
 
-def write_styles(path: Path, cfg: Config, lang: str) -> list[str]:
-    """Add a default QGIS style for every styled layer in the GeoPackage ``path``.
-
-    Returns
-    -------
-    list of str
-        The layers styled.
-    """
+def write_styles(path: Path, cfg: Config, lang: str) -> None:
+    """Add a default QGIS style for every layer of ``STYLES`` in the GeoPackage ``path``."""
     with closing(sqlite3.connect(path)) as con, con:
         geoms = {name: (col, kind) for name, col, kind in
                  con.execute("SELECT table_name, column_name, geometry_type_name FROM gpkg_geometry_columns")}
@@ -176,8 +170,7 @@ def write_styles(path: Path, cfg: Config, lang: str) -> list[str]:
             "INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, description) "
             "VALUES ('layer_styles', 'attributes', 'layer_styles', '')"
         )
-        styled = [name for name in STYLES if name in geoms]
-        for name in styled:
+        for name in (n for n in STYLES if n in geoms):
             col, kind = geoms[name]
             con.execute("DELETE FROM layer_styles WHERE f_table_name = ?", (name,))
             con.execute(
@@ -185,4 +178,3 @@ def write_styles(path: Path, cfg: Config, lang: str) -> list[str]:
                 " styleQML, styleSLD, useAsDefault, description, owner, ui) VALUES ('', '', ?, ?, ?, ?, '', 1, ?, '', NULL)",
                 (name, col, name, STYLES[name](cfg, kind, lang), t("style.description", lang)),
             )
-    return styled

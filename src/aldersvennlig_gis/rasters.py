@@ -1,8 +1,8 @@
 """score.tif and criteria.tif: the scores as surfaces on a regular grid.
 
 A cell takes the score a site at its centre would be reached with: the cell
-centre is projected onto the nearest walkable edge (as sites are, see
-snapping.py) and the scores of the edge's two end nodes are interpolated
+centre is projected onto the nearest walkable edge (by the rules sites snap
+by, ``snapping.snap_points``) and the scores of the edge's two end nodes are interpolated
 linearly along the edge. Cells farther than ``walking.max_snap_m`` from every
 edge, where a site would be ``off_network``, are nodata.
 """
@@ -13,30 +13,11 @@ from pathlib import Path
 
 import numpy as np
 import rasterio
-import shapely
-from scipy.ndimage import distance_transform_edt
 
 from .pipeline import Analysis
-from .snapping import allowed_edges, snap
+from .snapping import allowed_edges, snap_points
 
 NODATA = -9999.0
-
-
-def _near_network(a: Analysis, x0: float, y1: float, res: float, shape: tuple[int, int], dist: float) -> np.ndarray:
-    """Cells whose centre may lie within ``dist`` of an edge (a superset, cheap to compute)."""
-    net = a.net
-    u, v = net.edges["u"].to_numpy(), net.edges["v"].to_numpy()
-    n = np.ceil(net.edges["length_m"].to_numpy() / (res / 2)).astype(np.int64) + 1
-    edge = np.repeat(np.arange(len(u)), n)
-    first = np.repeat(np.cumsum(n) - n, n)
-    frac = (np.arange(len(edge)) - first) / np.maximum(n[edge] - 1, 1)
-    px = net.x[u[edge]] + frac * (net.x[v[edge]] - net.x[u[edge]])
-    py = net.y[u[edge]] + frac * (net.y[v[edge]] - net.y[u[edge]])
-    touched = np.zeros(shape, dtype=bool)
-    rows = np.clip(((y1 - py) // res).astype(np.int64), 0, shape[0] - 1)
-    cols = np.clip(((px - x0) // res).astype(np.int64), 0, shape[1] - 1)
-    touched[rows, cols] = True
-    return distance_transform_edt(~touched, sampling=res) <= dist + res * np.sqrt(2)
 
 
 def score_surfaces(a: Analysis) -> tuple[np.ndarray, rasterio.Affine, list[str]]:
@@ -61,13 +42,12 @@ def score_surfaces(a: Analysis) -> tuple[np.ndarray, rasterio.Affine, list[str]]
     names = ["score", *a.weights]
     values = a.nodes[["score", *(f"{k}_score" for k in a.weights)]].to_numpy(dtype=float)
     bands = np.full((len(names), *shape), NODATA, dtype=np.float32)
-    rows, cols = np.nonzero(_near_network(a, x0, y1, res, shape, dist))
-    centres = shapely.points(x0 + (cols + 0.5) * res, y1 - (rows + 0.5) * res)
-    s = snap(centres, net, dist, allowed_edges(net, a.cfg.walking.steps))
-    ok = s.edge >= 0
-    e = s.edge[ok]
-    u, v = net.edges["u"].to_numpy()[e], net.edges["v"].to_numpy()[e]
-    t = s.t[ok][:, None]
+    rows, cols = np.indices(shape).reshape(2, -1)
+    centres = np.c_[x0 + (cols + 0.5) * res, y1 - (rows + 0.5) * res]
+    edge, t = snap_points(centres, net, dist, allowed_edges(net, a.cfg.walking.steps), spacing=min(5.0, res / 2))
+    ok = edge >= 0
+    u, v = net.edges["u"].to_numpy()[edge[ok]], net.edges["v"].to_numpy()[edge[ok]]
+    t = t[ok][:, None]
     bands[:, rows[ok], cols[ok]] = (values[u] * (1 - t) + values[v] * t).T
     return bands, rasterio.Affine(res, 0.0, x0, 0.0, -res, y1), names
 
