@@ -53,14 +53,17 @@ def line_town(tmp: Path, shop_x: float = 400.0, **way_tags: str) -> Path:
 
     Nodes every 100 m (ids 1..11 at x = 0..1000). The shop stands 10 m north of
     x = ``shop_x``, the bus stop 10 m south of x = 1000, the pharmacy 10 m north
-    of x = 0.
+    of x = 0. One house (way 2) stands 20-40 m north of x = 600-620.
     """
     nodes = {i + 1: (i * 100.0, 0.0, {}) for i in range(11)}
     nodes[100] = (shop_x, 10.0, {"shop": "supermarket", "name": "Nærbutikken"})
     nodes[101] = (1000.0, -10.0, {"highway": "bus_stop", "name": "Torget"})
     nodes[102] = (0.0, 10.0, {"amenity": "pharmacy", "name": "Apoteket"})
+    for k, (x, y) in enumerate(((600, 20), (620, 20), (620, 40), (600, 40))):
+        nodes[200 + k] = (float(x), float(y), {})
     tags = {"highway": "footway", **way_tags}
-    return write_osm(tmp / "town.osm", nodes, {1: (list(range(1, 12)), tags)})
+    ways = {1: (list(range(1, 12)), tags), 2: ([200, 201, 202, 203, 200], {"building": "house"})}
+    return write_osm(tmp / "town.osm", nodes, ways)
 
 
 @pytest.fixture(scope="session")

@@ -212,3 +212,95 @@ def test_config_command_prints_cited_defaults():
             if line.split("=", 1)[0].strip() in ("tags", "seed", "draws"):
                 continue
             assert lines[i - 1].startswith("#"), f"no comment cites the number on: {line}"
+
+
+def _two_street_town(tmp_path, west_tags: dict, east_tags: dict, benches_east: bool = False):
+    """Two parallel 600 m streets 2 km apart, each with a shop and a stop at its far end.
+
+    West street: x = 0, y = 0..600; east street: x = 2000. Sites stand 10 m off the
+    start of each street, so both have identical distances.
+    """
+    nodes, ways = {}, {}
+    for k, (x, tags) in enumerate(((0.0, west_tags), (2000.0, east_tags))):
+        base = 100 * (k + 1)
+        for i in range(7):
+            nodes[base + i] = (x, i * 100.0, {})
+        ways[base] = ([base + i for i in range(7)], {"highway": "residential", **tags})
+        nodes[base + 50] = (x + 10, 600.0, {"shop": "supermarket"})
+        nodes[base + 51] = (x - 10, 600.0, {"highway": "bus_stop"})
+        nodes[base + 52] = (x + 10, 590.0, {"amenity": "doctors"})
+        if benches_east and k == 1:
+            for i in range(1, 6):
+                nodes[base + 60 + i] = (x + 5, i * 100.0, {"amenity": "bench"})
+                nodes[base + 70 + i] = (x - 5, i * 100.0 + 50, {"highway": "street_lamp"})
+    return write_osm(tmp_path / "two.osm", nodes, ways)
+
+
+SITES = {"west": (-10, 0), "east": (1990, 0)}
+
+
+def test_lit_bench_lined_centre_outranks_unlit_outskirt(tmp_path):
+    osm = _two_street_town(tmp_path, {"lit": "no"}, {"lit": "yes"}, benches_east=True)
+    a = run_town(tmp_path, osm, SITES)
+    west, east = site_row(a, "west"), site_row(a, "east")
+    assert west["grocery_m"] == pytest.approx(east["grocery_m"], abs=1)
+    assert east["rank"] == 1 and west["rank"] == 2
+    assert east["lighting_score"] == 100 and west["lighting_score"] == 0
+    assert east["bench_gap_m"] < west["bench_gap_m"]
+
+
+def test_marking_streets_dark_lowers_the_lighting_score(tmp_path):
+    untagged = site_row(run_town(tmp_path, _two_street_town(tmp_path, {}, {}), SITES), "west")
+    dark = site_row(run_town(tmp_path, _two_street_town(tmp_path, {"lit": "no"}, {}), SITES), "west")
+    assert dark["lighting_score"] < untagged["lighting_score"]
+
+
+def test_removing_benches_lowers_bench_score(tmp_path):
+    with_b = site_row(run_town(tmp_path, _two_street_town(tmp_path, {}, {}, benches_east=True), SITES), "east")
+    without = site_row(run_town(tmp_path, _two_street_town(tmp_path, {}, {}), SITES), "east")
+    assert without["bench_score"] < with_b["bench_score"]
+    assert without["bench_gap_m"] > with_b["bench_gap_m"]
+
+
+def test_steps_on_the_route_lengthen_only_that_route(tmp_path):
+    ramp = _two_street_town(tmp_path, {}, {})
+    before = run_town(tmp_path, ramp, SITES)
+    stairs = ramp.read_text().replace(
+        '<tag k="highway" v="residential"/>\n</way>\n<way id="200"', '<tag k="highway" v="steps"/>\n</way>\n<way id="200"'
+    )
+    assert stairs != ramp.read_text()
+    ramp.write_text(stairs)
+    after = run_town(tmp_path, ramp, SITES)
+    assert site_row(after, "west")["grocery_min"] > site_row(before, "west")["grocery_min"] + 5
+    assert site_row(after, "east")["grocery_min"] == pytest.approx(site_row(before, "east")["grocery_min"])
+
+
+def _hill_dem(path, grade_west: float):
+    """DEM in EPSG:25833 rising northwards by ``grade_west`` under the west street, flat elsewhere."""
+    from pyproj import Transformer
+
+    from conftest import lonlat
+
+    tr = Transformer.from_crs(4326, 25833, always_xy=True)
+    x0, y0 = tr.transform(*lonlat(-500, -500))
+    res = 10.0
+    w, h = 350, 150
+    xs = x0 + (np.arange(w) + 0.5) * res
+    ys = y0 + 1500 - (np.arange(h) + 0.5) * res
+    xw, _ = tr.transform(*lonlat(1000, 0))
+    zz = np.where(xs[None, :] < xw, grade_west * (ys[:, None] - y0), 0.0).astype("float32")
+    with rasterio.open(
+        path, "w", driver="GTiff", width=w, height=h, count=1, dtype="float32", crs="EPSG:25833",
+        transform=from_origin(x0, y0 + 1500, res, res),
+    ) as dst:
+        dst.write(zz, 1)
+    return path
+
+
+def test_hill_lengthens_the_walk_only_where_it_is(tmp_path):
+    osm = _two_street_town(tmp_path, {}, {})
+    flat = run_town(tmp_path, osm, SITES, dem=_hill_dem(tmp_path / "flat.tif", 0.0))
+    hill = run_town(tmp_path, osm, SITES, dem=_hill_dem(tmp_path / "hill.tif", 0.15))
+    assert site_row(hill, "west")["grocery_min"] > site_row(flat, "west")["grocery_min"] * 1.3
+    assert site_row(hill, "east")["grocery_min"] == pytest.approx(site_row(flat, "east")["grocery_min"], rel=1e-6)
+    assert hill.net.edges.loc[hill.net.edges["way_id"] == 100, "grade"].between(14, 16).all()

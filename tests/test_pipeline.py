@@ -165,3 +165,75 @@ def test_default_out_folder_is_maps_input_stem(tmp_path, helsinki):
     r = run_cli("--quiet", "run", "--osm", str(helsinki), cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "maps" / "Helsinki" / "ranking.csv").is_file()
+
+
+def test_river_with_one_bridge_is_scored_by_the_network(tmp_path):
+    """A shop 120 m across a river, reached over the only bridge 900 m away."""
+    nodes, ways = {}, {}
+    xs = [0, 300, 600, 900]
+    for side, y in (("n", 60.0), ("s", -60.0)):
+        base = 1 if side == "n" else 101
+        for i, x in enumerate(xs):
+            nodes[base + i] = (float(x), y, {})
+            nodes[base + 10 + i] = (float(x), y + (200 if side == "n" else -200), {})
+        ways[base] = ([base + i for i in range(4)], {"highway": "residential"})
+        ways[base + 1] = ([base + 10 + i for i in range(4)], {"highway": "residential"})
+        for i in range(4):  # cross streets of the grid
+            ways[base + 2 + i] = ([base + i, base + 10 + i], {"highway": "residential"})
+    ways[500] = ([4, 104], {"highway": "footway", "bridge": "yes"})
+    nodes[900] = (0.0, -70.0, {"shop": "supermarket"})
+    osm = write_osm(tmp_path / "river.osm", nodes, ways)
+    sites = str(write_sites(tmp_path / "s.geojson", {"home": (0, 70)}))
+    # 1.94 km at 0.8 m/s is 40 minutes: beyond the default 30-minute cutoff
+    assert np.isnan(site_row(analyse(Inputs(osm=osm, sites=sites)), "home")["grocery_m"])
+    (tmp_path / "c.toml").write_text("[walking]\ncutoff_min = 60.0\n")
+    home = site_row(analyse(Inputs(osm=osm, sites=sites, config=tmp_path / "c.toml")), "home")
+    assert proj_dist((0, 70), (0, -70)) < 150
+    by_bridge = proj_dist((0, 60), (900, 60)) + proj_dist((900, 60), (900, -60)) + proj_dist((900, -60), (0, -60))
+    assert by_bridge > 1900
+    assert home["grocery_m"] == pytest.approx(10 + by_bridge + 10, abs=1)
+    assert home["grocery_min"] == pytest.approx(home["grocery_m"] / 0.8 / 60, rel=1e-3)
+
+
+def test_helsinki_matches_an_independent_networkx_computation(helsinki_analysis):
+    """Edge-projected times agree with NetworkX over the same edges within a few metres."""
+    import networkx as nx
+    import shapely
+
+    a = helsinki_analysis
+    e = a.net.edges
+    w = a.cfg.walking
+    cost = e["length_m"] / w.speed_m_s * np.where(e["steps"], w.steps_factor, 1.0)
+    g = nx.Graph()
+    for u, v, c in zip(e["u"], e["v"], cost, strict=True):
+        if not g.has_edge(u, v) or g[u][v]["w"] > c:
+            g.add_edge(int(u), int(v), w=float(c))
+    segs = a.net.segments
+    major = np.flatnonzero(e["major"].to_numpy())
+    tree = shapely.STRtree(segs[major])
+
+    def attach(geoms):
+        idx = major[tree.query_nearest(geoms, all_matches=False)[1]]
+        lines = shapely.shortest_line(geoms, segs[idx])
+        frac = shapely.line_locate_point(segs[idx], shapely.get_point(lines, 1), normalized=True)
+        return idx, frac, shapely.length(lines)
+
+    shops = a.destinations[a.destinations["category"] == "grocery"].geometry.to_numpy()
+    shop_attach = list(zip(*attach(shops), strict=True))
+    for j, (ei, t, acc) in enumerate(shop_attach):
+        u, v = int(e["u"].iat[ei]), int(e["v"].iat[ei])
+        g.add_edge(("shop", j), u, w=acc / w.speed_m_s + t * cost.iat[ei])
+        g.add_edge(("shop", j), v, w=acc / w.speed_m_s + (1 - t) * cost.iat[ei])
+    dist = nx.multi_source_dijkstra_path_length(g, [("shop", j) for j in range(len(shops))], weight="w")
+    ok = a.sites[a.sites["status"] == "ok"].iloc[::10]
+    s_idx, s_t, s_acc = attach(ok.geometry.to_numpy())
+    diffs = []
+    for (_, row), ei, t, acc in zip(ok.iterrows(), s_idx, s_t, s_acc, strict=True):
+        u, v = int(e["u"].iat[ei]), int(e["v"].iat[ei])
+        best = min(dist.get(u, np.inf) + t * cost.iat[ei], dist.get(v, np.inf) + (1 - t) * cost.iat[ei])
+        same_edge = [abs(t - t2) * cost.iat[ei] + acc2 / w.speed_m_s for e2, t2, acc2 in shop_attach if e2 == ei]
+        expected = acc / w.speed_m_s + min([best, *same_edge])
+        if np.isfinite(expected) and expected < w.cutoff_min * 60 * 0.95:
+            diffs.append(abs(row["grocery_min"] * 60 - expected) * w.speed_m_s)
+    assert len(diffs) > 30
+    assert np.median(diffs) < 0.5 and np.max(diffs) < 5.0

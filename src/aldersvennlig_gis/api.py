@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .config import default_text
-from .outputs import write_outputs
+from .outputs import check_writable, write_outputs
 from .pipeline import Analysis, Inputs, analyse
 from .text import t, warning_text
 
@@ -30,8 +30,9 @@ def run(inputs: Inputs, lang: str = "nb", say: Callable[[str], None] = _silent) 
     Analysis
         The computed result (also written to disk).
     """
-    a = analyse(inputs)
     out = inputs.out_dir()
+    check_writable(out)
+    a = analyse(inputs)
     write_outputs(a, out, lang)
     for code in a.warnings:
         say(warning_text(code, lang))

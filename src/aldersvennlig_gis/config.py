@@ -124,24 +124,36 @@ def default_text() -> str:
 
 
 def _merge(base: dict, over: dict) -> dict:
+    """Overlay ``over`` on ``base`` table by table; a tag set is replaced whole."""
     out = dict(base)
     for k, v in over.items():
-        out[k] = _merge(base[k], v) if isinstance(v, dict) and isinstance(base.get(k), dict) else v
+        nested = isinstance(v, dict) and isinstance(base.get(k), dict) and k != "tags"
+        out[k] = _merge(base[k], v) if nested else v
     return out
 
 
-def _validate(data: dict, where: str) -> Config:
+def _criterion_model(key: str) -> type[BaseModel]:
+    return {"bench": Bench, "lighting": Lighting}.get(key, DestinationCriterion)
+
+
+def _build(model: type[BaseModel], data: dict, where: str, prefix: str) -> BaseModel:
     try:
-        cfg = Config(**data)
-        cfg.destinations, cfg.bench, cfg.lighting  # validate every criterion
-        return cfg
+        return model(**data)
     except ValidationError as exc:
         err = exc.errors()[0]
-        loc = ".".join(str(p) for p in err["loc"] if not str(p).startswith("function-"))
+        loc = ".".join([prefix, *(str(p) for p in err["loc"])]).strip(".")
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             msg = "unknown key; check the spelling against 'aldersvennlig config'"
-        raise InputError(f"{where}: {loc}: {msg}") from None
+        raise InputError(f"{where}: {loc}: {msg}" if loc else f"{where}: {msg}") from None
+
+
+def _validate(data: dict, where: str) -> Config:
+    for key, table in (data.get("criteria") or {}).items():
+        if not isinstance(table, dict):
+            raise InputError(f"{where}: criteria.{key}: must be a table [criteria.{key}]")
+        _build(_criterion_model(key), table, where, f"criteria.{key}")
+    return _build(Config, data, where, "")
 
 
 def load_config(path: str | Path | None = None) -> Config:

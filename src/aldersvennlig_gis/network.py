@@ -133,7 +133,7 @@ def _lamp_coverage(net: Network, radius: float) -> np.ndarray:
     return interval_union_length(ei, np.clip(along - half, 0, None), np.minimum(along + half, length), n)
 
 
-def build_network(osm: OsmData, epsg: int, lamp_radius_m: float, min_component_m: float) -> Network:
+def build_network(osm: OsmData, epsg: int | None, lamp_radius_m: float, min_component_m: float) -> Network:
     """Build the edge arrays of the walkable network.
 
     Parameters
@@ -141,7 +141,7 @@ def build_network(osm: OsmData, epsg: int, lamp_radius_m: float, min_component_m
     osm
         The read extract.
     epsg
-        Analysis CRS (metric).
+        Analysis CRS (metric); None chooses it with ``choose_crs``.
     lamp_radius_m
         Untagged length within this distance of a ``highway=street_lamp`` counts as lit.
     min_component_m
@@ -150,6 +150,7 @@ def build_network(osm: OsmData, epsg: int, lamp_radius_m: float, min_component_m
     if len(osm.run_way) == 0:
         raise InputError("the OSM data has no walkable ways; check that the extract covers a built-up area")
     uniq, first, inv = np.unique(osm.node_id, return_index=True, return_inverse=True)
+    epsg = epsg or choose_crs(osm.lon, osm.lat)
     x, y = to_crs(osm.lon[first], osm.lat[first], epsg)
     n_pts = len(osm.node_id)
     is_last = np.zeros(n_pts, dtype=bool)

@@ -114,6 +114,23 @@ WRITERS: dict[str, Writer] = {
 }
 
 
+def _scratch(out: Path) -> Path:
+    """A fresh folder beside ``out`` to write into."""
+    parent = out.parent if str(out.parent) else Path(".")
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=parent))
+    except OSError as exc:
+        raise InputError(f"{out}: cannot write the output folder ({exc.strerror}); choose another --out") from None
+
+
+def check_writable(out: Path) -> None:
+    """Fail early, before a long analysis, when ``out`` cannot be written."""
+    if Path(out).exists() and not Path(out).is_dir():
+        raise InputError(f"{out}: exists and is not a folder; choose another --out")
+    shutil.rmtree(_scratch(Path(out)))
+
+
 def write_outputs(a: Analysis, out: Path, lang: str = "nb") -> list[Path]:
     """Write every output file into ``out``, atomically per run.
 
@@ -123,12 +140,8 @@ def write_outputs(a: Analysis, out: Path, lang: str = "nb") -> list[Path]:
         The files written.
     """
     out = Path(out)
-    parent = out.parent if str(out.parent) else Path(".")
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=parent))
-    except OSError as exc:
-        raise InputError(f"{out}: cannot write the output folder ({exc.strerror}); choose another --out") from None
+    check_writable(out)
+    tmp = _scratch(out)
     try:
         for writer in WRITERS.values():
             writer(a, tmp, lang)

@@ -19,7 +19,7 @@ from .config import Config, load_config
 from .elevation import apply_dem
 from .errors import InputError
 from .ingest import OsmData, read_osm
-from .network import Network, build_network, choose_crs, to_crs
+from .network import Network, build_network, to_crs
 from .sites import Sites, load_sites, read_vector
 from .snapping import allowed_edges, snap, within
 
@@ -64,7 +64,6 @@ class Analysis:
     sites: gpd.GeoDataFrame
     nodes: pd.DataFrame
     destinations: gpd.GeoDataFrame
-    dest_node: np.ndarray
     benches_xy: np.ndarray
     reach: dict[str, access.Reach]
     weights: dict[str, float]
@@ -121,8 +120,8 @@ def analyse(inputs: Inputs, cfg: Config | None = None, osm: OsmData | None = Non
             raise InputError("no input data; give --osm FILE.osm.pbf")
         osm = read_osm(inputs.osm, cfg)
     lap("read")
-    epsg = int(inputs.crs) if inputs.crs else choose_crs(osm.lon, osm.lat)
-    net = build_network(osm, epsg, cfg.lighting.lamp_radius_m, cfg.walking.min_component_m)
+    net = build_network(osm, inputs.crs, cfg.lighting.lamp_radius_m, cfg.walking.min_component_m)
+    epsg = net.epsg
     lap("network")
     no_elevation = 0
     if inputs.dem:
@@ -220,6 +219,6 @@ def analyse(inputs: Inputs, cfg: Config | None = None, osm: OsmData | None = Non
     }
     return Analysis(
         cfg=cfg, inputs=inputs, net=net, graph=graph, sites=site_gdf, nodes=nodes,
-        destinations=dests.assign(node=dest_node), dest_node=dest_node, benches_xy=bxy, reach=reach,
+        destinations=dests.assign(node=dest_node), benches_xy=bxy, reach=reach,
         weights=weights, osm_timestamp=osm.timestamp, quality=quality, warnings=warnings, timings=clock,
     )

@@ -99,6 +99,8 @@ def load_sites(spec: str | Path | None, buildings: pd.DataFrame, epsg: int) -> S
         else:
             gdf["site_id"] = [str(i) for i in range(1, len(gdf) + 1)]
     if len(gdf) == 0:
+        if spec is None:
+            raise InputError("the OSM extract has no buildings to use as sites; give your sites with --sites FILE")
         raise InputError(f"{where}: there are no sites; give a file with at least one feature")
     dup = gdf["site_id"][gdf["site_id"].duplicated()]
     if len(dup):
