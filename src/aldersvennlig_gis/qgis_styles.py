@@ -175,6 +175,7 @@ def write_styles(path: Path, cfg: Config, lang: str) -> None:
             con.execute("DELETE FROM layer_styles WHERE f_table_name = ?", (name,))
             con.execute(
                 "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, f_geometry_column, styleName,"
-                " styleQML, styleSLD, useAsDefault, description, owner, ui) VALUES ('', '', ?, ?, ?, ?, '', 1, ?, '', NULL)",
+                " styleQML, styleSLD, useAsDefault, description, owner, ui, update_time)"
+                " VALUES ('', '', ?, ?, ?, ?, '', 1, ?, '', NULL, NULL)",  # no time: identical runs, identical table
                 (name, col, name, STYLES[name](cfg, kind, lang), t("style.description", lang)),
             )
