@@ -76,6 +76,7 @@ class Lighting(_Strict):
 
 class Output(_Strict):
     top_n: int = Field(ge=0)
+    raster_m: float = Field(gt=0)
 
 
 class Weights(_Strict):

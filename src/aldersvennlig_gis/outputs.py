@@ -21,7 +21,11 @@ import pyogrio
 from .errors import InputError
 from .network import edge_time_s, lit_class
 from .grid import population_summary
+from .metadata import metadata_frame
 from .pipeline import Analysis
+from .printmap import write_print_map
+from .qgis_styles import write_styles
+from .rasters import write_rasters
 from .text import criterion_label, number, t, warning_text
 from .webmap import write_map
 
@@ -69,8 +73,9 @@ def network_layer(a: Analysis) -> gpd.GeoDataFrame:
 
 
 def destinations_layer(a: Analysis) -> gpd.GeoDataFrame:
+    """Destinations as points (areas at a point inside), so QGIS styles one point layer."""
     d = a.destinations
-    return gpd.GeoDataFrame(d[["category", "name", "source_id"]], geometry=d.geometry.to_numpy(), crs=d.crs)
+    return gpd.GeoDataFrame(d[["category", "name", "source_id"]], geometry=d.geometry.representative_point().to_numpy(), crs=d.crs)
 
 
 def criteria_layer(a: Analysis) -> pd.DataFrame:
@@ -128,9 +133,11 @@ def quality_summary(a: Analysis, lang: str) -> list[str]:
     return lines
 
 
-def write_gpkg(path: Path, layers: dict[str, gpd.GeoDataFrame]) -> None:
+def write_gpkg(path: Path, layers: dict[str, pd.DataFrame]) -> None:
+    # GeoPackage 1.2, not GDAL's newer default: QGIS on Debian stable (GDAL 3.6) warns on 1.4 files.
     for name, gdf in layers.items():
-        pyogrio.write_dataframe(gdf, path, layer=name, driver="GPKG", promote_to_multi=name in ("sites", "zones"))
+        pyogrio.write_dataframe(gdf, path, layer=name, driver="GPKG", promote_to_multi=name in ("sites", "zones"),
+                                dataset_options={"VERSION": "1.2"})
 
 
 Writer = Callable[[Analysis, Path, str], None]
@@ -144,10 +151,11 @@ def _ranking(a: Analysis, folder: Path, lang: str) -> None:
 def _gpkg(a: Analysis, folder: Path, lang: str) -> None:
     layers = {
         "sites": ranked_sites(a), "network": network_layer(a), "destinations": destinations_layer(a),
-        "criteria": criteria_layer(a), "data_quality": data_quality_layer(a, lang),
+        "criteria": criteria_layer(a), "data_quality": data_quality_layer(a, lang), "metadata": metadata_frame(a, lang),
     }
     layers |= {name: gdf for name, gdf in (("grid", a.grid), ("zones", a.zones)) if gdf is not None}
     write_gpkg(folder / "results.gpkg", layers)
+    write_styles(folder / "results.gpkg", a.cfg, lang)
 
 
 def _webmap(a: Analysis, folder: Path, lang: str) -> None:
@@ -164,8 +172,17 @@ def _population(a: Analysis, folder: Path, lang: str) -> None:
         population_summary(a).to_csv(folder / "population_summary.csv", index=False, lineterminator="\n")
 
 
+def _rasters(a: Analysis, folder: Path, lang: str) -> None:
+    write_rasters(a, folder)
+
+
 WRITERS: dict[str, Writer] = {
-    "ranking.csv": _ranking, "results.gpkg": _gpkg, "map.html": _webmap, "zones.csv": _zones,
+    "ranking.csv": _ranking,
+    "results.gpkg": _gpkg,
+    "map.html": _webmap,
+    "score.tif, criteria.tif": _rasters,
+    "map_a3.pdf, map.png": write_print_map,
+    "zones.csv": _zones,
     "population_summary.csv": _population,
 }
 

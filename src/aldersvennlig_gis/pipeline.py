@@ -21,7 +21,7 @@ from .errors import InputError
 from .ingest import OsmData, read_osm
 from .network import Network, build_network, to_crs
 from .sites import Sites, in_zones, load_sites, read_vector
-from .snapping import snap, within
+from .snapping import allowed_edges, snap, within
 
 
 @dataclass
@@ -40,11 +40,14 @@ class Inputs:
     exclude: str | None = None
     out: Path | None = None
 
+    def area_name(self) -> str:
+        """Name of the analysed area: the input's stem ("Helsinki" for Helsinki.osm.pbf)."""
+        return Path(self.osm).name.split(".")[0] if self.osm else "run"
+
     def out_dir(self) -> Path:
         if self.out is not None:
             return Path(self.out)
-        stem = Path(self.osm).name.split(".")[0] if self.osm else "run"
-        return Path("maps") / stem
+        return Path("maps") / self.area_name()
 
 
 @dataclass
@@ -177,7 +180,7 @@ def analyse(inputs: Inputs, cfg: Config | None = None, osm: OsmData | None = Non
     sites: Sites = load_sites(inputs.sites, osm.buildings, epsg)
     dests = _destinations(osm, inputs.destinations, cfg, epsg)
     w = cfg.walking
-    allowed = ~net.edges["steps"].to_numpy() if w.steps == "avoid" else np.ones(len(net.edges), dtype=bool)
+    allowed = allowed_edges(net, w.steps)
     s_snap = snap(sites.frame.geometry.to_numpy(), net, w.max_snap_m, allowed)
     d_snap = snap(dests.geometry.to_numpy(), net, w.max_snap_m, allowed)
     bxy = np.c_[to_crs(osm.benches[:, 0], osm.benches[:, 1], epsg)].reshape(-1, 2) if len(osm.benches) else np.empty((0, 2))

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import shapely
+from scipy.spatial import cKDTree
 
 from .network import Network
 
@@ -32,6 +33,11 @@ class Snap:
     access_m: np.ndarray
     access_xy: np.ndarray
     edge_xy: np.ndarray
+
+
+def allowed_edges(net: Network, steps: str) -> np.ndarray:
+    """Edges a point may be snapped to: all, or all but steps when ``walking.steps = "avoid"``."""
+    return ~net.edges["steps"].to_numpy(dtype=bool) if steps == "avoid" else np.ones(len(net.edges), dtype=bool)
 
 
 def _tree(net: Network, mask: np.ndarray) -> tuple[shapely.STRtree, np.ndarray]:
@@ -79,6 +85,51 @@ def snap(geoms: np.ndarray, net: Network, max_dist: float, allowed: np.ndarray) 
         access[ok] = shapely.length(lines)
         t[ok] = shapely.line_locate_point(segs[edge[ok]], shapely.points(edge_xy[ok]), normalized=True)
     return Snap(edge=edge, t=np.nan_to_num(t), access_m=access, access_xy=access_xy, edge_xy=edge_xy)
+
+
+def snap_points(xy: np.ndarray, net: Network, max_dist: float, allowed: np.ndarray, spacing: float = 5.0) -> tuple[np.ndarray, np.ndarray]:
+    """``snap`` for many points (raster cells): the nearest edge and the fraction along it.
+
+    Edges are found through a KD-tree over points every ``spacing`` metres along
+    them (the 4 nearest samples' edges are compared exactly), so the chosen edge is
+    at most ``spacing / 2`` farther than the nearest one; millions of points take
+    seconds. Same rules as ``snap``: pieces of network at least
+    ``walking.min_component_m`` long first.
+
+    Returns
+    -------
+    edge, t
+        Edge index (-1 beyond ``max_dist``) and fraction along ``u -> v``.
+    """
+    e = net.edges
+    u, v = e["u"].to_numpy(), e["v"].to_numpy()
+    ax, ay = net.x[u], net.y[u]
+    dx, dy = net.x[v] - ax, net.y[v] - ay
+    n = np.ceil(e["length_m"].to_numpy() / spacing).astype(np.int64) + 1
+    edge = np.full(len(xy), -1, dtype=np.int64)
+    t = np.zeros(len(xy))
+    todo = np.arange(len(xy))
+    for mask in (allowed & e["major"].to_numpy(), allowed):
+        if len(todo) == 0 or not mask.any():
+            continue
+        se = np.repeat(np.flatnonzero(mask), n[mask])
+        frac = (np.arange(len(se)) - np.repeat(np.cumsum(n[mask]) - n[mask], n[mask])) / np.maximum(n[se] - 1, 1)
+        k = min(4, len(se))
+        _, i = cKDTree(np.c_[ax[se] + frac * dx[se], ay[se] + frac * dy[se]]).query(
+            xy[todo], k=k, distance_upper_bound=max_dist + spacing)
+        i = i.reshape(len(todo), k)
+        cand = np.where(i < len(se), se[np.minimum(i, len(se) - 1)], -1)
+        px, py = xy[todo, 0, None], xy[todo, 1, None]
+        c = np.maximum(cand, 0)
+        ct = np.clip(((px - ax[c]) * dx[c] + (py - ay[c]) * dy[c]) / np.maximum(dx[c] ** 2 + dy[c] ** 2, 1e-12), 0, 1)
+        dist = np.where(cand >= 0, np.hypot(ax[c] + ct * dx[c] - px, ay[c] + ct * dy[c] - py), np.inf)
+        best = np.argmin(dist, axis=1)
+        rows = np.arange(len(todo))
+        hit = dist[rows, best] <= max_dist
+        edge[todo[hit]] = cand[rows, best][hit]
+        t[todo[hit]] = ct[rows, best][hit]
+        todo = todo[~hit]
+    return edge, t
 
 
 def within(

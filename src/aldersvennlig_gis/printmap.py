@@ -1,0 +1,185 @@
+"""map_a3.pdf and map.png: an A3 landscape map for printed council papers.
+
+Sites are coloured in the score classes shared with the QGIS styles (a
+sequential palette whose lightness falls with the score, so the order survives
+grey printing), the best ``output.top_n`` carry their rank, destinations differ
+by marker shape as well as colour. A side panel gives the legend, the weights
+and the best sites, as planners publish criteria and data dates beside every map.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import shapely
+from matplotlib.collections import LineCollection
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, Rectangle
+
+from . import __version__
+from .network import to_crs
+from .palette import SCORE_BREAKS, SCORE_COLOURS, category_style, score_class
+from .pipeline import Analysis
+from .text import criterion_label, t
+
+A3_MM = (420.0, 297.0)
+MM = 1 / 25.4
+MAP_BOX = (0.015, 0.05, 0.70, 0.85)  # left, bottom, width, height (figure fraction)
+PANEL_BOX = (0.735, 0.05, 0.25, 0.85)
+NOT_RANKED = "#ffffff"
+
+
+def _nice(x: float) -> float:
+    """The largest 1, 2 or 5 times a power of ten not above ``x``."""
+    p = 10 ** np.floor(np.log10(x))
+    return float(max(m for m in (1, 2, 5) if m * p <= x) * p)
+
+
+def _extent(a: Analysis) -> tuple[float, float, float, float]:
+    """Map extent: the network's bounding box, padded, widened to the map frame's aspect."""
+    x0, x1, y0, y1 = a.net.x.min(), a.net.x.max(), a.net.y.min(), a.net.y.max()
+    pad = 0.02 * max(x1 - x0, y1 - y0, 100.0)
+    x0, x1, y0, y1 = x0 - pad, x1 + pad, y0 - pad, y1 + pad
+    aspect = (MAP_BOX[2] * A3_MM[0]) / (MAP_BOX[3] * A3_MM[1])
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    w, h = max(x1 - x0, (y1 - y0) * aspect), max(y1 - y0, (x1 - x0) / aspect)
+    return cx - w / 2, cx + w / 2, cy - h / 2, cy + h / 2
+
+
+def _scale_bar(ax, extent: tuple[float, float, float, float]) -> None:
+    x0, x1, y0, y1 = extent
+    length = _nice((x1 - x0) / 5)
+    bx, by, bh = x0 + 0.03 * (x1 - x0), y0 + 0.04 * (y1 - y0), 0.008 * (y1 - y0)
+    for i in range(4):
+        ax.add_patch(Rectangle((bx + i * length / 4, by), length / 4, bh, facecolor="black" if i % 2 == 0 else "white",
+                               edgecolor="black", linewidth=0.8, zorder=20))
+    km = length >= 1000
+    for frac in (0, 0.5, 1):
+        v = frac * length / (1000 if km else 1)
+        label = f"{v:g}" + (" km" if km and frac == 1 else " m" if frac == 1 else "")
+        ax.text(bx + frac * length, by + bh * 1.8, label, ha="center", va="bottom", fontsize=10, zorder=20,
+                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.7, "pad": 0.5})
+
+
+def _north_arrow(ax, a: Analysis, extent: tuple[float, float, float, float], lang: str) -> None:
+    """An arrow to true north (grid north of a UTM zone differs by a few degrees)."""
+    cx, cy = (extent[0] + extent[1]) / 2, (extent[2] + extent[3]) / 2
+    lon, lat = to_crs(np.array([cx]), np.array([cy]), 4326, src=a.net.epsg)
+    nx, ny = to_crs(lon, lat + 0.01, a.net.epsg)
+    angle = np.arctan2(nx[0] - cx, ny[0] - cy)
+    tip = np.array([0.955, 0.95])
+    tail = tip - 0.08 * np.array([np.sin(angle) * A3_MM[1] / A3_MM[0] * MAP_BOX[3] / MAP_BOX[2], np.cos(angle)])
+    ax.annotate("", xy=tip, xytext=tail, xycoords="axes fraction", zorder=20,
+                arrowprops={"facecolor": "black", "edgecolor": "white", "width": 6, "headwidth": 18, "headlength": 18})
+    ax.text(tail[0], tail[1] - 0.012, t("map.north", lang), transform=ax.transAxes, ha="center", va="top", fontsize=18,
+            weight="bold", zorder=20)
+
+
+def _draw_map(ax, a: Analysis, extent: tuple[float, float, float, float]) -> None:
+    net = a.net
+    u, v = net.edges["u"].to_numpy(), net.edges["v"].to_numpy()
+    segs = np.stack([np.c_[net.x[u], net.y[u]], np.c_[net.x[v], net.y[v]]], axis=1)
+    ax.add_collection(LineCollection(segs, colors="#8c8c8c", linewidths=0.4, zorder=1))
+
+    s = a.sites
+    cls = score_class(s["score"].to_numpy(dtype=float))
+    colours = np.where(cls >= 0, np.array(SCORE_COLOURS)[np.maximum(cls, 0)], NOT_RANKED)
+    geoms = s.geometry.to_numpy()
+    polygonal = shapely.get_type_id(geoms) >= 3
+    if polygonal.any():
+        s[polygonal].plot(ax=ax, color=colours[polygonal], edgecolor="#1a1a1a", linewidth=0.25, zorder=2)
+    if (~polygonal).any():
+        xy = shapely.get_coordinates(shapely.centroid(geoms[~polygonal]))
+        ax.scatter(xy[:, 0], xy[:, 1], s=30, c=colours[~polygonal], edgecolors="#1a1a1a", linewidths=0.5, zorder=3)
+
+    d = a.destinations
+    dxy = shapely.get_coordinates(d.geometry.representative_point().to_numpy())
+    for i, key in enumerate(a.cfg.destinations):
+        colour, _, marker = category_style(i)
+        m = d["category"].to_numpy() == key
+        ax.scatter(dxy[m, 0], dxy[m, 1], s=55, marker=marker, c=colour, edgecolors="black", linewidths=0.7, zorder=4)
+
+    top = s[s["rank"].notna() & (s["rank"] <= a.cfg.output.top_n)].sort_values("rank", ascending=False)
+    txy = shapely.get_coordinates(top.geometry.representative_point().to_numpy())
+    # beside the site, on a leader, so the site's own colour stays visible
+    for (x, y), rank in zip(txy, top["rank"].astype(int), strict=True):
+        ax.annotate(str(rank), (x, y), xytext=(10, 10), textcoords="offset points", ha="center", va="center",
+                    fontsize=11, weight="bold", zorder=10,
+                    bbox={"boxstyle": "circle,pad=0.25", "facecolor": "white", "edgecolor": "black", "linewidth": 1.4},
+                    arrowprops={"arrowstyle": "-", "linewidth": 1.2, "color": "black", "shrinkA": 0, "shrinkB": 0})
+    ax.set_xlim(extent[0], extent[1])
+    ax.set_ylim(extent[2], extent[3])
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+
+
+def _panel(ax, a: Analysis, lang: str, scale: int) -> None:
+    ax.axis("off")
+    score_handles = [Patch(facecolor=c, edgecolor="#1a1a1a", label=t("legend.score_class", lang, lo=lo, hi=hi))
+                     for c, lo, hi in reversed(list(zip(SCORE_COLOURS, SCORE_BREAKS[:-1], SCORE_BREAKS[1:], strict=True)))]
+    score_handles.append(Patch(facecolor=NOT_RANKED, edgecolor="#1a1a1a", label=t("legend.not_ranked", lang)))
+    other = [Line2D([], [], marker=category_style(i)[2], linestyle="", markersize=9, markerfacecolor=category_style(i)[0],
+                    markeredgecolor="black", label=criterion_label(k, lang)) for i, k in enumerate(a.cfg.destinations)]
+    other.append(Line2D([], [], color="#8c8c8c", linewidth=1.2, label=t("legend.network", lang)))
+    other.append(Line2D([], [], marker="o", linestyle="", markersize=14, markerfacecolor="white", markeredgecolor="black",
+                        label=t("legend.top", lang, n=a.cfg.output.top_n)))
+    first = ax.legend(handles=score_handles, title=t("legend.sites", lang), loc="upper left", bbox_to_anchor=(0, 1.0),
+                      fontsize=11, title_fontsize=12, frameon=False, alignment="left")
+    ax.add_artist(first)
+    ax.legend(handles=other, title=t("legend.destinations", lang), loc="upper left", bbox_to_anchor=(0, 0.74),
+              fontsize=11, title_fontsize=12, frameon=False, alignment="left")
+
+    lines = [t("map.weights", lang)]
+    lines += [f"  {criterion_label(k, lang)}: {w * 100:.0f} %" for k, w in a.weights.items()]
+    top = a.sites[a.sites["rank"].notna()].sort_values("rank").head(a.cfg.output.top_n)
+    lines += ["", t("map.top_table", lang, n=len(top))]
+    lines += [f"  {int(r):>2}. {sid:<22} {sc:5.1f}" for r, sid, sc in zip(top["rank"], top["site_id"], top["score"], strict=True)]
+    ax.text(0, 0.44, "\n".join(lines), transform=ax.transAxes, va="top", ha="left", fontsize=10.5, family="DejaVu Sans Mono")
+    explain = textwrap.fill(t("map.explain", lang, speed=_number(a.cfg.walking.speed_m_s, lang)), 52)
+    ax.text(0, 0.0, explain + "\n\n" + t("map.scale", lang, scale=f"{scale:,}".replace(",", " ")),
+            transform=ax.transAxes, va="bottom", ha="left", fontsize=10)
+
+
+def _number(x: float, lang: str) -> str:
+    """A number with a decimal comma in Norwegian."""
+    return f"{x:g}".replace(".", ",") if lang == "nb" else f"{x:g}"
+
+
+def _date(d: str, lang: str) -> str:
+    """An ISO date (or timestamp) as Norwegian dd.mm.yyyy or ISO yyyy-mm-dd."""
+    if not d:
+        return t("unknown", lang)
+    iso = date.fromisoformat(d[:10])
+    return iso.strftime("%d.%m.%Y") if lang == "nb" else iso.isoformat()
+
+
+def print_map(a: Analysis, lang: str = "nb") -> Figure:
+    """The A3 landscape figure (420 x 297 mm)."""
+    fig = Figure(figsize=(A3_MM[0] * MM, A3_MM[1] * MM))
+    area = a.inputs.area_name()
+    fig.text(0.015, 0.965, t("map.title", lang, area=area), fontsize=24, weight="bold", va="center")
+    subtitle = t("map.subtitle", lang, date=_date(date.today().isoformat(), lang), osm=_date(a.osm_timestamp, lang))
+    fig.text(0.015, 0.925, subtitle, fontsize=13, va="center")
+    extent = _extent(a)
+    ax = fig.add_axes(MAP_BOX)
+    _draw_map(ax, a, extent)
+    _scale_bar(ax, extent)
+    _north_arrow(ax, a, extent, lang)
+    scale = int(round((extent[1] - extent[0]) / (MAP_BOX[2] * A3_MM[0] / 1000), -2))
+    _panel(fig.add_axes(PANEL_BOX), a, lang, scale)
+    fig.text(0.015, 0.02, f"{t('attribution', lang)} · aldersvennlig_gis {__version__}", fontsize=10, va="center")
+    return fig
+
+
+def write_print_map(a: Analysis, folder: Path, lang: str = "nb") -> None:
+    """Write ``map_a3.pdf`` (vector, one A3 page) and ``map.png`` (150 dpi)."""
+    fig = print_map(a, lang)
+    fig.savefig(Path(folder) / "map_a3.pdf", metadata={"Creator": f"aldersvennlig_gis {__version__}", "CreationDate": None})
+    fig.savefig(Path(folder) / "map.png", dpi=150, metadata={"Software": f"aldersvennlig_gis {__version__}"})

@@ -1,0 +1,181 @@
+"""QGIS styles stored in results.gpkg, so QGIS draws each layer ready to use.
+
+QGIS reads a GeoPackage's ``layer_styles`` table (the table it writes itself
+with "Save style > In database") and applies the row with ``useAsDefault`` when
+a layer is opened. The QML written here follows what QGIS 3.22 saves: a
+``renderer-v2`` element whose symbol layers carry their properties both as an
+``<Option type="Map">`` (QGIS >= 3.20) and as ``<prop>`` elements (older QGIS).
+
+``STYLES`` maps a layer name to its QML builder; a new layer gets a style by
+adding one entry.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from contextlib import closing
+from pathlib import Path
+
+from .config import Config
+from .palette import LIT_COLOURS, SCORE_BREAKS, SCORE_COLOURS, STEEP_COLOUR, STEPS_COLOUR, category_style, rgba
+from .text import criterion_label, t
+
+QGIS_VERSION = "3.22.16-Białowieża"
+
+# Columns and types as QGIS (through GDAL) creates the table.
+_TABLE = """CREATE TABLE IF NOT EXISTS layer_styles (
+    id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    f_table_catalog TEXT(256), f_table_schema TEXT(256), f_table_name TEXT(256),
+    f_geometry_column TEXT(256), styleName TEXT(30), styleQML TEXT, styleSLD TEXT,
+    useAsDefault BOOLEAN, description TEXT, owner TEXT(30), ui TEXT(30),
+    update_time DATETIME DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')))"""
+
+
+def _layer(cls: str, props: dict[str, str]) -> ET.Element:
+    el = ET.Element("layer", {"class": cls, "enabled": "1", "locked": "0", "pass": "0"})
+    opts = ET.SubElement(el, "Option", {"type": "Map"})
+    for k, v in props.items():
+        ET.SubElement(opts, "Option", {"type": "QString", "name": k, "value": v})
+    for k, v in props.items():
+        ET.SubElement(el, "prop", {"k": k, "v": v})
+    return el
+
+
+def _symbol(kind: str, name: str, *layers: ET.Element) -> ET.Element:
+    el = ET.Element("symbol", {"type": kind, "name": name, "alpha": "1", "clip_to_extent": "1", "force_rhr": "0"})
+    el.extend(layers)
+    return el
+
+
+def _line(colour: str, width: float, style: str = "solid", alpha: int = 255) -> ET.Element:
+    props = {"line_color": rgba(colour, alpha), "line_width": f"{width:g}", "line_width_unit": "MM", "line_style": style,
+             "capstyle": "round", "joinstyle": "round"}
+    return _symbol("line", "", _layer("SimpleLine", props))
+
+
+def _marker(colour: str, shape: str, size: float) -> ET.Element:
+    props = {"name": shape, "color": rgba(colour), "size": f"{size:g}", "size_unit": "MM",
+             "outline_color": "35,35,35,255", "outline_width": "0.2", "outline_width_unit": "MM", "outline_style": "solid"}
+    return _symbol("marker", "", _layer("SimpleMarker", props))
+
+
+def _fill(colour: str) -> ET.Element:
+    props = {"color": rgba(colour), "style": "solid", "outline_color": "35,35,35,255", "outline_style": "solid",
+             "outline_width": "0.1", "outline_width_unit": "MM"}
+    return _symbol("fill", "", _layer("SimpleFill", props))
+
+
+def _area_symbol(geometry_type: str, colour: str) -> ET.Element:
+    """A fill for polygon layers, a circle marker for point layers."""
+    return _fill(colour) if "POLYGON" in geometry_type.upper() else _marker(colour, "circle", 2.5)
+
+
+def _symbols(symbols: list[ET.Element]) -> ET.Element:
+    el = ET.Element("symbols")
+    for i, s in enumerate(symbols):
+        s.set("name", str(i))
+        el.append(s)
+    return el
+
+
+def _qml(renderer: ET.Element, labeling: ET.Element | None = None) -> str:
+    root = ET.Element("qgis", {"version": QGIS_VERSION, "styleCategories": "Symbology|Labeling",
+                               "labelsEnabled": "1" if labeling is not None else "0"})
+    root.append(renderer)
+    if labeling is not None:
+        root.append(labeling)
+    ET.indent(root)
+    return "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n" + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _renderer(kind: str, **attrs: str) -> ET.Element:
+    return ET.Element("renderer-v2", {"type": kind, "symbollevels": "0", "enableorderby": "0", "forceraster": "0", **attrs})
+
+
+def _rank_labels(top_n: int) -> ET.Element:
+    """The rank of the best ``top_n`` sites, in bold on a white halo."""
+    lab = ET.Element("labeling", {"type": "simple"})
+    settings = ET.SubElement(lab, "settings", {"calloutType": "simple"})
+    style = ET.SubElement(settings, "text-style", {
+        "fieldName": f'CASE WHEN "rank" <= {top_n} THEN "rank" END', "isExpression": "1",
+        "fontSize": "10", "fontSizeUnit": "Point", "fontWeight": "75", "textColor": "0,0,0,255", "textOpacity": "1"})
+    ET.SubElement(style, "text-buffer", {"bufferDraw": "1", "bufferSize": "1", "bufferSizeUnits": "MM",
+                                         "bufferColor": "255,255,255,255", "bufferOpacity": "1"})
+    ET.SubElement(settings, "placement", {"placement": "0", "dist": "1", "distUnits": "MM", "priority": "10"})
+    ET.SubElement(settings, "rendering", {"drawLabels": "1", "obstacle": "1", "displayAll": "1"})
+    return lab
+
+
+def sites_qml(cfg: Config, geometry_type: str, lang: str) -> str:
+    """Graduated colours on ``score`` in the shared score classes; the best sites labelled by rank."""
+    r = _renderer("graduatedSymbol", attr="score", graduatedMethod="GraduatedColor")
+    ranges = ET.SubElement(r, "ranges")
+    symbols = []
+    for i, colour in enumerate(SCORE_COLOURS):
+        lo, hi = SCORE_BREAKS[i], SCORE_BREAKS[i + 1]
+        label = t("legend.score_class", lang, lo=lo, hi=hi)
+        ET.SubElement(ranges, "range", {"lower": f"{lo:f}", "upper": f"{hi:f}", "symbol": str(i), "label": label, "render": "true"})
+        symbols.append(_area_symbol(geometry_type, colour))
+    r.append(_symbols(symbols))
+    source = ET.SubElement(r, "source-symbol")
+    source.append(_area_symbol(geometry_type, SCORE_COLOURS[-1]))
+    source[0].set("name", "0")
+    method = ET.SubElement(r, "classificationMethod", {"id": "Custom"})
+    ET.SubElement(method, "labelFormat", {"format": "%1 - %2", "labelprecision": "0", "trimtrailingzeroes": "1"})
+    return _qml(r, _rank_labels(cfg.output.top_n) if cfg.output.top_n else None)
+
+
+def destinations_qml(cfg: Config, geometry_type: str, lang: str) -> str:
+    """One colour and marker shape per destination category."""
+    r = _renderer("categorizedSymbol", attr="category")
+    cats = ET.SubElement(r, "categories")
+    symbols = []
+    for i, key in enumerate(cfg.destinations):
+        colour, shape, _ = category_style(i)
+        ET.SubElement(cats, "category", {"value": key, "symbol": str(i), "label": criterion_label(key, lang), "render": "true"})
+        symbols.append(_marker(colour, shape, 3.0))
+    r.append(_symbols(symbols))
+    return _qml(r)
+
+
+def network_qml(cfg: Config, geometry_type: str, lang: str) -> str:
+    """Lit, unlit and unknown lighting; steep edges underlaid, steps dotted on top."""
+    rules = [
+        ('"steep"', t("legend.steep", lang, pct=cfg.walking.grade_flag_pct), _line(STEEP_COLOUR, 1.6, alpha=180)),
+        *((f"\"lit\" = '{v}'", t(f"legend.lit.{v}", lang), _line(c, 0.5 if v != "unknown" else 0.3, "solid" if v != "unknown" else "dash"))
+          for v, c in LIT_COLOURS.items()),
+        ('"steps"', t("legend.steps", lang), _line(STEPS_COLOUR, 1.0, "dot")),
+    ]
+    r = _renderer("RuleRenderer")
+    root = ET.SubElement(r, "rules")
+    for i, (expr, label, _) in enumerate(rules):
+        ET.SubElement(root, "rule", {"filter": expr, "label": label, "symbol": str(i)})
+    r.append(_symbols([sym for _, _, sym in rules]))
+    return _qml(r)
+
+
+Builder = Callable[[Config, str, str], str]
+STYLES: dict[str, Builder] = {"sites": sites_qml, "network": network_qml, "destinations": destinations_qml}
+
+
+def write_styles(path: Path, cfg: Config, lang: str) -> None:
+    """Add a default QGIS style for every layer of ``STYLES`` in the GeoPackage ``path``."""
+    with closing(sqlite3.connect(path)) as con, con:
+        geoms = {name: (col, kind) for name, col, kind in
+                 con.execute("SELECT table_name, column_name, geometry_type_name FROM gpkg_geometry_columns")}
+        con.execute(_TABLE)
+        con.execute(
+            "INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, description) "
+            "VALUES ('layer_styles', 'attributes', 'layer_styles', '')"
+        )
+        for name in (n for n in STYLES if n in geoms):
+            col, kind = geoms[name]
+            con.execute("DELETE FROM layer_styles WHERE f_table_name = ?", (name,))
+            con.execute(
+                "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, f_geometry_column, styleName,"
+                " styleQML, styleSLD, useAsDefault, description, owner, ui, update_time)"
+                " VALUES ('', '', ?, ?, ?, ?, '', 1, ?, '', NULL, NULL)",  # no time: identical runs, identical table
+                (name, col, name, STYLES[name](cfg, kind, lang), t("style.description", lang)),
+            )

@@ -1,0 +1,72 @@
+"""score.tif and criteria.tif: the scores as surfaces on a regular grid.
+
+A cell takes the score a site at its centre would be reached with: the cell
+centre is projected onto the nearest walkable edge (by the rules sites snap
+by, ``snapping.snap_points``) and the scores of the edge's two end nodes are interpolated
+linearly along the edge. Cells farther than ``walking.max_snap_m`` from every
+edge, where a site would be ``off_network``, are nodata.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import rasterio
+
+from .pipeline import Analysis
+from .snapping import allowed_edges, snap_points
+
+NODATA = -9999.0
+
+
+def score_surfaces(a: Analysis) -> tuple[np.ndarray, rasterio.Affine, list[str]]:
+    """Composite and criterion scores on a grid of ``output.raster_m`` cells.
+
+    The grid's origin is a multiple of the cell size, so 25 m cells nest in
+    SSB's 250 m population grid when the analysis CRS is EPSG:25833.
+
+    Returns
+    -------
+    bands, transform, names
+        ``bands`` has shape (1 + criteria, rows, cols), float32, ``NODATA`` off
+        the network; band 0 is ``score``, then ``<key>`` per criterion in config
+        order. ``transform`` is in the analysis CRS.
+    """
+    net, res, dist = a.net, a.cfg.output.raster_m, a.cfg.walking.max_snap_m
+    x0 = np.floor((net.x.min() - dist) / res) * res
+    y0 = np.floor((net.y.min() - dist) / res) * res
+    x1 = np.ceil((net.x.max() + dist) / res) * res
+    y1 = np.ceil((net.y.max() + dist) / res) * res
+    shape = (int(round((y1 - y0) / res)), int(round((x1 - x0) / res)))
+    names = ["score", *a.weights]
+    values = a.nodes[["score", *(f"{k}_score" for k in a.weights)]].to_numpy(dtype=float)
+    bands = np.full((len(names), *shape), NODATA, dtype=np.float32)
+    rows, cols = np.indices(shape).reshape(2, -1)
+    centres = np.c_[x0 + (cols + 0.5) * res, y1 - (rows + 0.5) * res]
+    edge, t = snap_points(centres, net, dist, allowed_edges(net, a.cfg.walking.steps), spacing=min(5.0, res / 2))
+    ok = edge >= 0
+    u, v = net.edges["u"].to_numpy()[edge[ok]], net.edges["v"].to_numpy()[edge[ok]]
+    t = t[ok][:, None]
+    bands[:, rows[ok], cols[ok]] = (values[u] * (1 - t) + values[v] * t).T
+    return bands, rasterio.Affine(res, 0.0, x0, 0.0, -res, y1), names
+
+
+def _write(path: Path, bands: np.ndarray, transform: rasterio.Affine, epsg: int, names: list[str]) -> None:
+    profile = {
+        "driver": "GTiff", "dtype": "float32", "count": len(bands), "height": bands.shape[1], "width": bands.shape[2],
+        "crs": f"EPSG:{epsg}", "transform": transform, "nodata": NODATA,
+        "tiled": True, "blockxsize": 256, "blockysize": 256, "compress": "deflate", "predictor": 3,
+    }
+    with rasterio.open(path, "w", **profile) as dst:
+        dst.write(bands)
+        for i, name in enumerate(names, start=1):
+            dst.set_band_description(i, name)
+        dst.update_tags(units="score 0-100")
+
+
+def write_rasters(a: Analysis, folder: Path) -> None:
+    """Write ``score.tif`` (composite) and ``criteria.tif`` (one band per criterion)."""
+    bands, transform, names = score_surfaces(a)
+    _write(Path(folder) / "score.tif", bands[:1], transform, a.net.epsg, names[:1])
+    _write(Path(folder) / "criteria.tif", bands[1:], transform, a.net.epsg, names[1:])
