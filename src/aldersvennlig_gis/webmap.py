@@ -158,7 +158,7 @@ def _labels(a: Analysis, lang: str) -> dict:
     ).split()
     labels = {k: template(f"map.{k}", lang) for k in keys}
     cfg = a.cfg
-    area = Path(a.inputs.osm).name.split(".")[0] if a.inputs.osm else ""
+    area = a.inputs.area_name()
     date = a.osm_timestamp[:10] if a.osm_timestamp else t("map.date_unknown", lang)
     labels.update(
         title=t("map.title", lang, area=area),
