@@ -237,3 +237,23 @@ def test_helsinki_matches_an_independent_networkx_computation(helsinki_analysis)
             diffs.append(abs(row["grocery_min"] * 60 - expected) * w.speed_m_s)
     assert len(diffs) > 30
     assert np.median(diffs) < 0.5 and np.max(diffs) < 5.0
+
+
+def test_road_tunnels_are_not_walkable_but_foot_tunnels_are(tmp_path):
+    nodes = {i: (i * 100.0, 0.0, {}) for i in range(1, 7)}
+    ways = {
+        1: ([1, 2], {"highway": "service", "tunnel": "yes", "layer": "-3"}),
+        2: ([2, 3], {"highway": "footway", "tunnel": "yes"}),
+        3: ([3, 4], {"highway": "residential", "tunnel": "yes", "sidewalk": "both"}),
+        4: ([4, 5], {"highway": "service", "tunnel": "yes", "foot": "yes"}),
+        5: ([5, 6], {"highway": "tertiary", "tunnel": "yes"}),
+    }
+    osm = write_osm(tmp_path / "tunnels.osm", nodes, ways)
+    a = analyse(Inputs(osm=osm, sites=str(write_sites(tmp_path / "s.geojson", {"x": (250, 5)}))))
+    assert sorted(a.net.edges["way_id"].unique().tolist()) == [2, 3, 4]
+
+
+def test_no_helsinki_building_is_stranded_on_a_service_tunnel(helsinki_analysis):
+    s = helsinki_analysis.sites
+    ok = s[s["status"] == "ok"]
+    assert ok["grocery_min"].notna().all()

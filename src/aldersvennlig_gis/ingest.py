@@ -7,8 +7,10 @@ Walkable ways (see README, "Walkable network"):
   living streets, residential and service roads, steps, cycleways, tracks and the
   ordinary road classes that carry sidewalks or verges);
 * motorways and trunk roads only with ``foot=yes|designated|permissive``;
-* never with ``foot=no``, nor with ``access=private|no`` unless ``foot`` allows it,
-  nor ``area=yes`` squares' outlines counted twice (they are kept as ways).
+* never with ``foot=no``, nor with ``access=private|no`` unless ``foot`` allows it;
+* road tunnels (``tunnel=yes`` on a road class, without ``sidewalk`` or ``foot``
+  allowing it) are left out: they are car-park ramps and service tunnels, and a
+  building above one would otherwise be snapped to it.
 
 Libosmium filters by key in C++, so Python sees only objects with a relevant key;
 node locations are cached for every node before filtering, and a way node whose
@@ -33,6 +35,7 @@ WALKABLE_HIGHWAYS = frozenset(
     "bridleway corridor unclassified road tertiary tertiary_link secondary secondary_link "
     "primary primary_link".split()
 )
+PEDESTRIAN_HIGHWAYS = frozenset("footway path pedestrian living_street steps cycleway corridor bridleway track".split())
 FOOT_ONLY_HIGHWAYS = frozenset("motorway motorway_link trunk trunk_link".split())
 FOOT_ALLOWED = frozenset(("yes", "designated", "permissive"))
 LIT_YES = frozenset(("yes", "24/7", "automatic", "limited", "interval", "sunset-sunrise", "dusk-dawn"))
@@ -77,7 +80,11 @@ def _walkable(tags: osmium.osm.TagList) -> bool:
         return foot in FOOT_ALLOWED
     if hw not in WALKABLE_HIGHWAYS:
         return False
-    return tags.get("access") not in ("private", "no") or foot in FOOT_ALLOWED
+    if foot in FOOT_ALLOWED:
+        return True
+    if tags.get("tunnel") == "yes" and hw not in PEDESTRIAN_HIGHWAYS and tags.get("sidewalk", "no") in ("no", "none"):
+        return False  # a road tunnel without a pavement (car park ramps, service tunnels under buildings)
+    return tags.get("access") not in ("private", "no")
 
 
 def _matcher(cfg: Config):
