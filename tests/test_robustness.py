@@ -330,3 +330,14 @@ def test_a_score_never_rises_when_its_time_grows(t1, t2, full, span):
     assert s[0] >= s[1] >= s[2] == 0
     assert 0 <= s.min() and s.max() <= 100
 
+
+
+def test_a_rerun_removes_outputs_it_no_longer_produces(tmp_path):
+    osm = line_town(tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "population_summary.csv").write_text("stale")
+    (out / "my_notes.txt").write_text("kept")
+    assert run_cli("--quiet", "run", "--osm", str(osm), "--out", str(out)).returncode == 0
+    assert not (out / "population_summary.csv").exists()
+    assert (out / "my_notes.txt").read_text() == "kept"

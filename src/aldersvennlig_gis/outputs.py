@@ -229,6 +229,9 @@ def write_outputs(a: Analysis, out: Path, lang: str = "nb") -> list[Path]:
             else:
                 os.replace(f, target)
             written.append(target)
+        # files an earlier run wrote that this run does not (zones.csv without zones, say) would mislead
+        for name in {n for key in WRITERS for n in key.split(", ")} - {p.name for p in written}:
+            (out / name).unlink(missing_ok=True)
         return written
     except PermissionError as exc:
         raise InputError(f"{out}: cannot write the output folder ({exc.strerror}); choose another --out") from None
