@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -98,6 +99,8 @@ WRITERS: dict[str, Writer] = {"ranking.csv": _ranking, "results.gpkg": _gpkg, "m
 def write_outputs(a: Analysis, out: Path, lang: str = "nb") -> list[Path]:
     """Write every output file into ``out``, atomically per run.
 
+    The seconds each writer took are added to ``a.timings`` as ``write <file>``.
+
     Returns
     -------
     list of Path
@@ -111,8 +114,10 @@ def write_outputs(a: Analysis, out: Path, lang: str = "nb") -> list[Path]:
     except OSError as exc:
         raise InputError(f"{out}: cannot write the output folder ({exc.strerror}); choose another --out") from None
     try:
-        for writer in WRITERS.values():
+        for name, writer in WRITERS.items():
+            t0 = time.perf_counter()
             writer(a, tmp, lang)
+            a.timings[f"write {name}"] = time.perf_counter() - t0
         out.mkdir(parents=True, exist_ok=True)
         written = []
         for f in sorted(tmp.iterdir()):
