@@ -73,7 +73,7 @@ def destinations_layer(a: Analysis) -> gpd.GeoDataFrame:
 
 def write_gpkg(path: Path, layers: dict[str, gpd.GeoDataFrame]) -> None:
     for name, gdf in layers.items():
-        pyogrio.write_dataframe(gdf, path, layer=name, driver="GPKG", promote_to_multi=name == "sites")
+        pyogrio.write_dataframe(gdf, path, layer=name, driver="GPKG", promote_to_multi=name == "sites", use_arrow=True)
 
 
 Writer = Callable[[Analysis, Path, str], None]

@@ -116,7 +116,7 @@ def analyse(inputs: Inputs, cfg: Config | None = None, osm: OsmData | None = Non
     if osm is None:
         if inputs.osm is None:
             raise InputError("no input data; give --osm FILE.osm.pbf")
-        osm = read_osm(inputs.osm, cfg)
+        osm = read_osm(inputs.osm, cfg, buildings=inputs.sites is None)
     lap("read")
     epsg = int(inputs.crs) if inputs.crs else choose_crs(osm.lon, osm.lat)
     net = build_network(osm, epsg, cfg.lighting.lamp_radius_m, cfg.walking.min_component_m)
