@@ -10,9 +10,10 @@ Walkable ways (see README, "Walkable network"):
 * never with ``foot=no``, nor with ``access=private|no`` unless ``foot`` allows it,
   nor ``area=yes`` squares' outlines counted twice (they are kept as ways).
 
-Libosmium filters by key in C++, so Python sees only objects with a relevant key;
-node locations are cached for every node before filtering, and a way node whose
-location is missing (a clipped extract) splits the way there.
+Libosmium filters in C++ by object type, key and (for ways) highway value, so
+Python sees only objects that may matter; node locations are cached for every
+node before filtering, and a way node whose location is missing (a clipped
+extract) splits the way there.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ WALKABLE_HIGHWAYS = frozenset(
     "primary primary_link".split()
 )
 FOOT_ONLY_HIGHWAYS = frozenset("motorway motorway_link trunk trunk_link".split())
+ROUTABLE = WALKABLE_HIGHWAYS | FOOT_ONLY_HIGHWAYS
 FOOT_ALLOWED = frozenset(("yes", "designated", "permissive"))
 LIT_YES = frozenset(("yes", "24/7", "automatic", "limited", "interval", "sunset-sunrise", "dusk-dawn"))
 LIT_NO = frozenset(("no", "disused"))
@@ -162,7 +164,7 @@ def read_osm(path: str | Path, cfg: Config, buildings: bool = True) -> OsmData:
             .with_areas(osmium.filter.KeyFilter(*sorted(area_keys)))
             .with_filter(osmium.filter.EntityFilter(NODE | WAY | AREA))
             .with_filter(osmium.filter.KeyFilter(*sorted(node_keys)).enable_for(NODE))
-            .with_filter(osmium.filter.KeyFilter("highway").enable_for(WAY))
+            .with_filter(osmium.filter.TagFilter(*[("highway", v) for v in sorted(ROUTABLE)]).enable_for(WAY))
             .with_filter(osmium.filter.KeyFilter(*sorted(area_keys)).enable_for(AREA))
         )
         for obj in fp:
