@@ -170,17 +170,23 @@ def read_osm(path: str | Path, cfg: Config, buildings: bool = True) -> OsmData:
         for obj in fp:
             tags = obj.tags
             if obj.is_node():
+                lamp = tags.get("highway") == "street_lamp"
+                bench = tags.get("amenity") == "bench" or (
+                    tags.get("bench") == "yes" and any(tags.get(k) == v for k, v in BENCH_CARRIERS)
+                )
+                entrance = "entrance" in tags
+                cats = match(tags)
+                if not (lamp or bench or entrance or cats):
+                    continue
                 loc = obj.location
                 xy = (loc.lon, loc.lat)
-                if tags.get("highway") == "street_lamp":
+                if lamp:
                     lamps.append(xy)
-                if tags.get("amenity") == "bench" or (
-                    tags.get("bench") == "yes" and any(tags.get(k) == v for k, v in BENCH_CARRIERS)
-                ):
+                if bench:
                     benches.append(xy)
-                if "entrance" in tags:
+                if entrance:
                     entrances[obj.id] = xy
-                for cat in match(tags):
+                for cat in cats:
                     dests.append((cat, _name(tags), f"node/{obj.id}", *xy))
             elif obj.is_way():
                 if not _walkable(tags):
