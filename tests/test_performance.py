@@ -1,4 +1,5 @@
-"""Issue 9: the tiled test city of the benchmarks (untimed; `make bench` does the timing)."""
+"""Issue 9: the tiled test city of the benchmarks and the light network layer
+(untimed; `make bench` does the timing)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,10 @@ from scipy.spatial import cKDTree
 from aldersvennlig_gis.config import load_config
 from aldersvennlig_gis.ingest import read_osm
 from aldersvennlig_gis.network import build_network, choose_crs, to_crs
+from aldersvennlig_gis.outputs import network_layer
+
+from conftest import write_osm
+from test_criteria import run_town
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -70,3 +75,25 @@ def test_sites_are_drawn_near_the_walkable_network(tmp_path, helsinki):
     dist, _ = cKDTree(np.c_[net.x, net.y]).query(np.c_[sx, sy])
     assert dist.max() <= 30 * np.sqrt(2) + 1  # within the 30 m jitter square of a walkable node
 
+
+
+def test_network_layer_joins_edges_of_a_way_with_the_same_attributes(tmp_path):
+    # one footway, nodes every 100 m: lit on its first 500 m, dark on the rest;
+    # a separate 100 m path beside it
+    nodes = {i + 1: (i * 100.0, 0.0, {}) for i in range(11)}
+    nodes |= {20: (0.0, 50.0, {}), 21: (100.0, 50.0, {}), 30: (400.0, 10.0, {"shop": "supermarket"})}
+    ways = {
+        1: (list(range(1, 7)), {"highway": "footway", "lit": "yes"}),
+        2: (list(range(6, 12)), {"highway": "footway", "lit": "no"}),
+        3: ([20, 21], {"highway": "path"}),
+    }
+    a = run_town(tmp_path, write_osm(tmp_path / "town.osm", nodes, ways), {"A": (100, -20)})
+    layer = network_layer(a).sort_values("way_id")
+    assert layer["way_id"].tolist() == [1, 2, 3]
+    assert layer["lit"].tolist() == ["yes", "no", "unknown"]
+    assert layer["length_m"].to_numpy() == pytest.approx([500, 500, 100], rel=0.01)  # the town's metres are approximate
+    assert layer["time_s"].to_numpy() == pytest.approx(layer["length_m"].to_numpy() / 0.8, rel=1e-4)
+    # each feature runs through every node of its edges
+    assert [len(g.coords) for g in layer.geometry] == [6, 6, 2]
+    assert layer.geometry.length.to_numpy() == pytest.approx(layer["length_m"].to_numpy(), abs=0.01)
+    assert layer["length_m"].sum() == pytest.approx(a.net.edges["length_m"].sum(), abs=0.05)
