@@ -21,7 +21,7 @@ test: install
 
 bench: install
 	$(PY) -m pip install -q -e ".[dev,bench]"
-	$(PY) benchmarks/run.py
+	$(PY) benchmarks/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) maps/demo

@@ -12,9 +12,10 @@ Walkable ways (see README, "Walkable network"):
   allowing it) are left out: they are car-park ramps and service tunnels, and a
   building above one would otherwise be snapped to it.
 
-Libosmium filters by key in C++, so Python sees only objects with a relevant key;
-node locations are cached for every node before filtering, and a way node whose
-location is missing (a clipped extract) splits the way there.
+Libosmium filters in C++ by object type, key and (for ways) highway value, so
+Python sees only objects that may matter; node locations are cached for every
+node before filtering, and a way node whose location is missing (a clipped
+extract) splits the way there.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ WALKABLE_HIGHWAYS = frozenset(
 )
 PEDESTRIAN_HIGHWAYS = frozenset("footway path pedestrian living_street steps cycleway corridor bridleway track".split())
 FOOT_ONLY_HIGHWAYS = frozenset("motorway motorway_link trunk trunk_link".split())
+ROUTABLE = WALKABLE_HIGHWAYS | FOOT_ONLY_HIGHWAYS
 FOOT_ALLOWED = frozenset(("yes", "designated", "permissive"))
 LIT_YES = frozenset(("yes", "24/7", "automatic", "limited", "interval", "sunset-sunrise", "dusk-dawn"))
 LIT_NO = frozenset(("no", "disused"))
@@ -88,25 +90,34 @@ def _walkable(tags: osmium.osm.TagList) -> bool:
 
 
 def _matcher(cfg: Config):
-    """Return (keys, match) where match(tags) gives the destination categories of an object."""
-    rules = [(cat, key, frozenset(vals)) for cat, crit in cfg.destinations.items() for key, vals in crit.tags.items()]
+    """Return (keys, match) where match(tags) gives the destination categories of an object.
+
+    One tag lookup per key (not per rule), categories in config order.
+    """
+    order = list(cfg.destinations)
+    table: dict[str, dict[str, set[str]]] = {}
+    for cat, crit in cfg.destinations.items():
+        for key, vals in crit.tags.items():
+            for val in vals:
+                table.setdefault(key, {}).setdefault(val, set()).add(cat)
+    lookups = [(key, by_val, by_val.get("*", set())) for key, by_val in table.items()]
 
     def match(tags: osmium.osm.TagList) -> list[str]:
-        cats = []
-        for cat, key, vals in rules:
+        found: set[str] = set()
+        for key, by_val, anyval in lookups:
             v = tags.get(key)
-            if v is not None and (v in vals or "*" in vals) and cat not in cats:
-                cats.append(cat)
-        return cats
+            if v is not None:
+                found |= by_val.get(v, anyval) | anyval
+        return [c for c in order if c in found] if found else []
 
-    return {key for _, key, _ in rules}, match
+    return set(table), match
 
 
 def _name(tags: osmium.osm.TagList) -> str:
     return tags.get("name") or tags.get("brand") or tags.get("operator") or ""
 
 
-def read_osm(path: str | Path, cfg: Config) -> OsmData:
+def read_osm(path: str | Path, cfg: Config, buildings: bool = True) -> OsmData:
     """Read a PBF (or .osm XML) extract in one streaming pass.
 
     Parameters
@@ -115,6 +126,8 @@ def read_osm(path: str | Path, cfg: Config) -> OsmData:
         The extract.
     cfg
         Supplies the destination tag sets.
+    buildings
+        Also collect the buildings (the default sites); False skips them.
 
     Returns
     -------
@@ -127,14 +140,13 @@ def read_osm(path: str | Path, cfg: Config) -> OsmData:
     if path.stat().st_size == 0:
         raise InputError(f"{path}: OSM file is empty; download the extract again")
     dest_keys, match = _matcher(cfg)
-    keys = {"highway", "building", "amenity", "entrance", "bench", "public_transport"} | dest_keys
+    node_keys = {"highway", "amenity", "entrance", "bench", "public_transport"} | dest_keys
     water_keys = {k for k, _ in WATER_TAGS}
-    node_ids: list[int] = []
-    lons: list[float] = []
-    lats: list[float] = []
+    area_keys = dest_keys | water_keys | ({"building"} if buildings else set())
+    way_pts: list[tuple[int, float, float]] = []  # (node id, lon, lat) of every run, one after another
     run_ptr = [0]
     run_way, run_lit, run_steps, run_hw = [], [], [], []
-    dests: list[tuple] = []
+    dests: list[tuple] = []  # category, name, source_id, lon, lat
     dest_areas: list[tuple] = []
     benches: list[tuple[float, float]] = []
     lamps: list[tuple[float, float]] = []
@@ -147,11 +159,8 @@ def read_osm(path: str | Path, cfg: Config) -> OsmData:
     def add_run(run: list, way_id: int, lit_code: int, steps: bool, highway: str) -> None:
         if len(run) < 2:
             return
-        for ref, lon, lat in run:
-            node_ids.append(ref)
-            lons.append(lon)
-            lats.append(lat)
-        run_ptr.append(len(node_ids))
+        way_pts.extend(run)
+        run_ptr.append(len(way_pts))
         run_way.append(way_id)
         run_lit.append(lit_code)
         run_steps.append(steps)
@@ -159,28 +168,38 @@ def read_osm(path: str | Path, cfg: Config) -> OsmData:
 
     newest = 0
     missing = 0
+    NODE, WAY, AREA = osmium.osm.NODE, osmium.osm.WAY, osmium.osm.AREA
     try:
         fp = (
             osmium.FileProcessor(str(path))
             .with_locations()
-            .with_areas(osmium.filter.KeyFilter("building", *dest_keys, *water_keys))
-            .with_filter(osmium.filter.KeyFilter(*sorted(keys | water_keys)))
+            .with_areas(osmium.filter.KeyFilter(*sorted(area_keys)))
+            .with_filter(osmium.filter.EntityFilter(NODE | WAY | AREA))
+            .with_filter(osmium.filter.KeyFilter(*sorted(node_keys)).enable_for(NODE))
+            .with_filter(osmium.filter.TagFilter(*[("highway", v) for v in sorted(ROUTABLE)]).enable_for(WAY))
+            .with_filter(osmium.filter.KeyFilter(*sorted(area_keys)).enable_for(AREA))
         )
         for obj in fp:
             tags = obj.tags
             if obj.is_node():
+                lamp = tags.get("highway") == "street_lamp"
+                bench = tags.get("amenity") == "bench" or (
+                    tags.get("bench") == "yes" and any(tags.get(k) == v for k, v in BENCH_CARRIERS)
+                )
+                entrance = "entrance" in tags
+                cats = match(tags)
+                if not (lamp or bench or entrance or cats):
+                    continue
                 loc = obj.location
                 xy = (loc.lon, loc.lat)
-                if tags.get("highway") == "street_lamp":
+                if lamp:
                     lamps.append(xy)
-                if tags.get("amenity") == "bench" or (
-                    tags.get("bench") == "yes" and any(tags.get(k) == v for k, v in BENCH_CARRIERS)
-                ):
+                if bench:
                     benches.append(xy)
-                if "entrance" in tags:
+                if entrance:
                     entrances[obj.id] = xy
-                for cat in match(tags):
-                    dests.append((cat, _name(tags), f"node/{obj.id}", shapely.Point(xy)))
+                for cat in cats:
+                    dests.append((cat, _name(tags), f"node/{obj.id}", *xy))
             elif obj.is_way():
                 if not _walkable(tags):
                     continue
@@ -188,6 +207,11 @@ def read_osm(path: str | Path, cfg: Config) -> OsmData:
                 lit = tags.get("lit")
                 lit_code = 1 if lit in LIT_YES else 0 if lit in LIT_NO else -1
                 steps = tags.get("highway") == "steps"
+                try:  # every location known: the common case, one pass
+                    add_run([(n.ref, n.location.lon, n.location.lat) for n in obj.nodes], obj.id, lit_code, steps, tags.get("highway"))
+                    continue
+                except osmium.InvalidLocationError:
+                    pass
                 run: list[tuple[int, float, float]] = []
                 for n in obj.nodes:
                     loc = n.location
@@ -198,8 +222,8 @@ def read_osm(path: str | Path, cfg: Config) -> OsmData:
                     add_run(run, obj.id, lit_code, steps, tags.get("highway"))
                     run = []
                 add_run(run, obj.id, lit_code, steps, tags.get("highway"))
-            elif obj.is_area():
-                building = tags.get("building", "no") != "no"
+            else:
+                building = buildings and tags.get("building", "no") != "no"
                 water = any(tags.get(k) == v for k, v in WATER_TAGS)
                 cats = match(tags)
                 if not (building or water or cats):
@@ -230,13 +254,15 @@ def read_osm(path: str | Path, cfg: Config) -> OsmData:
     dest_df = pd.DataFrame(
         [d[:3] for d in dests] + [d[:3] for d in dest_areas], columns=["category", "name", "source_id"]
     )
-    dest_df["geometry"] = [d[3] for d in dests] + area_points
-    buildings = pd.DataFrame({"site_id": b_ids, "geometry": shapely.from_wkb(np.array(b_wkb, dtype=object))})
+    node_points = shapely.points(np.array([d[3:] for d in dests], dtype=float).reshape(-1, 2))
+    dest_df["geometry"] = list(node_points) + area_points
+    building_df = pd.DataFrame({"site_id": b_ids, "geometry": shapely.from_wkb(np.array(b_wkb, dtype=object))})
     ts = pd.Timestamp(newest, unit="s", tz="UTC").isoformat() if newest else ""
+    pts = np.array(way_pts, dtype=[("id", np.int64), ("lon", float), ("lat", float)])
     return OsmData(
-        node_id=np.array(node_ids, dtype=np.int64),
-        lon=np.array(lons),
-        lat=np.array(lats),
+        node_id=pts["id"],
+        lon=pts["lon"],
+        lat=pts["lat"],
         run_ptr=np.array(run_ptr, dtype=np.int64),
         run_way=np.array(run_way, dtype=np.int64),
         run_lit=np.array(run_lit, dtype=np.int8),
@@ -245,7 +271,7 @@ def read_osm(path: str | Path, cfg: Config) -> OsmData:
         destinations=dest_df,
         benches=np.array(benches, dtype=float).reshape(-1, 2),
         lamps=np.array(lamps, dtype=float).reshape(-1, 2),
-        buildings=buildings,
+        buildings=building_df,
         timestamp=ts,
         missing_nodes=missing,
         water=shapely.from_wkb(np.array(w_wkb, dtype=object)),

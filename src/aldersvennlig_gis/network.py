@@ -136,12 +136,20 @@ def _lamp_coverage(net: Network, radius: float) -> np.ndarray:
     n = len(net.edges)
     if len(net.lamps_xy) == 0 or radius <= 0:
         return np.zeros(n)
-    pts = shapely.points(net.lamps_xy)
-    li, ei = net.tree.query(pts, predicate="dwithin", distance=radius)
-    segs = net.segments[ei]
-    along = shapely.line_locate_point(segs, pts[li])
-    half = np.sqrt(np.clip(radius**2 - shapely.distance(segs, pts[li]) ** 2, 0, None))
+    lx, ly = net.lamps_xy[:, 0], net.lamps_xy[:, 1]
+    li, ei = net.tree.query(shapely.box(lx - radius, ly - radius, lx + radius, ly + radius))
+    # project each lamp onto each candidate edge (numpy, not one GEOS call per pair)
+    u, v = net.edges["u"].to_numpy()[ei], net.edges["v"].to_numpy()[ei]
+    ax, ay = net.x[u], net.y[u]
+    dx, dy = net.x[v] - ax, net.y[v] - ay
+    px, py = lx[li] - ax, ly[li] - ay
+    len2 = dx * dx + dy * dy
+    t = np.clip(np.divide(px * dx + py * dy, len2, out=np.zeros_like(len2), where=len2 > 0), 0.0, 1.0)
+    dist2 = (px - t * dx) ** 2 + (py - t * dy) ** 2
+    near = dist2 <= radius**2
+    ei, t, dist2 = ei[near], t[near], dist2[near]
     length = net.edges["length_m"].to_numpy()[ei]
+    along, half = t * length, np.sqrt(radius**2 - dist2)
     return interval_union_length(ei, np.clip(along - half, 0, None), np.minimum(along + half, length), n)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
+import shapely
 
 from .errors import InputError
 from .network import edge_time_s, lit_class
@@ -46,28 +48,48 @@ def ranked_sites(a: Analysis) -> gpd.GeoDataFrame:
 
 
 def network_layer(a: Analysis) -> gpd.GeoDataFrame:
-    """Edges with ``length_m``, ``time_s``, ``lit``, ``steps``, ``grade``, ``accessible``."""
+    """Edges with ``length_m``, ``time_s``, ``lit``, ``steps``, ``grade``, ``accessible``.
+
+    Consecutive edges of one OSM way with the same attributes are one feature (a
+    line through their nodes, ``length_m`` and ``time_s`` summed), so the layer
+    stays light in QGIS without losing any attribute of any edge.
+    """
     e = a.net.edges
     w = a.cfg.walking
+    u, v = e["u"].to_numpy(), e["v"].to_numpy()
+    way = e["way_id"].to_numpy()
     length = e["length_m"].to_numpy()
     steps = e["steps"].to_numpy()
     time_s = edge_time_s(e, w.speed_m_s, w.steps_factor)
     lit = lit_class(e)
-    grade = e["grade"].to_numpy()
-    steep = np.nan_to_num(grade) > w.grade_flag_pct
+    grade = np.round(e["grade"].to_numpy(), 2)
+    steep = np.nan_to_num(e["grade"].to_numpy()) > w.grade_flag_pct
+    same = (way[1:] == way[:-1]) & (u[1:] == v[:-1]) & (lit[1:] == lit[:-1]) & (steps[1:] == steps[:-1])
+    same &= ((grade[1:] == grade[:-1]) | (np.isnan(grade[1:]) & np.isnan(grade[:-1]))) & (steep[1:] == steep[:-1])
+    first = np.r_[True, ~same]
+    group = np.cumsum(first) - 1
+    starts = np.flatnonzero(first)
+    last = np.r_[starts[1:], len(e)] - 1
+    # each feature's nodes: the u of each of its edges, then the v of its last edge
+    node = np.empty(len(e) + len(starts), dtype=np.int64)
+    at = np.arange(len(e)) + group
+    node[at] = u
+    node[last + group[last] + 1] = v[last]
+    xy = np.c_[a.net.x[node], a.net.y[node]]
+    lines = shapely.linestrings(xy, indices=np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(e)]) + 1))
     return gpd.GeoDataFrame(
         {
-            "way_id": e["way_id"].to_numpy(),
-            "highway": e["highway"].astype(str).to_numpy(),
-            "length_m": length.round(2),
-            "time_s": time_s.round(2),
-            "lit": lit,
-            "steps": steps,
-            "grade": np.round(grade, 2),
-            "steep": steep,
-            "accessible": ~steps & ~steep,
+            "way_id": way[starts],
+            "highway": e["highway"].astype(str).to_numpy()[starts],
+            "length_m": np.add.reduceat(length, starts).round(2),
+            "time_s": np.add.reduceat(time_s, starts).round(2),
+            "lit": lit[starts],
+            "steps": steps[starts],
+            "grade": grade[starts],
+            "steep": steep[starts],
+            "accessible": ~steps[starts] & ~steep[starts],
         },
-        geometry=a.net.segments,
+        geometry=lines,
         crs=a.net.epsg,
     )
 
@@ -137,7 +159,7 @@ def write_gpkg(path: Path, layers: dict[str, pd.DataFrame]) -> None:
     # GeoPackage 1.2, not GDAL's newer default: QGIS on Debian stable (GDAL 3.6) warns on 1.4 files.
     for name, gdf in layers.items():
         pyogrio.write_dataframe(gdf, path, layer=name, driver="GPKG", promote_to_multi=name in ("sites", "zones"),
-                                dataset_options={"VERSION": "1.2"})
+                                dataset_options={"VERSION": "1.2"}, use_arrow=True)
 
 
 Writer = Callable[[Analysis, Path, str], None]
@@ -207,6 +229,8 @@ def check_writable(out: Path) -> None:
 def write_outputs(a: Analysis, out: Path, lang: str = "nb") -> list[Path]:
     """Write every output file into ``out``, atomically per run.
 
+    The seconds each writer took are added to ``a.timings`` as ``write <file>``.
+
     Returns
     -------
     list of Path
@@ -216,8 +240,10 @@ def write_outputs(a: Analysis, out: Path, lang: str = "nb") -> list[Path]:
     check_writable(out)
     tmp = _scratch(out)
     try:
-        for writer in WRITERS.values():
+        for name, writer in WRITERS.items():
+            t0 = time.perf_counter()
             writer(a, tmp, lang)
+            a.timings[f"write {name}"] = time.perf_counter() - t0
         out.mkdir(parents=True, exist_ok=True)
         written = []
         for f in sorted(tmp.iterdir()):

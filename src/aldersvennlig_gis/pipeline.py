@@ -163,7 +163,7 @@ def analyse(inputs: Inputs, cfg: Config | None = None, osm: OsmData | None = Non
     if osm is None:
         if inputs.osm is None:
             raise InputError("no input data; give --osm FILE.osm.pbf")
-        osm = read_osm(inputs.osm, cfg)
+        osm = read_osm(inputs.osm, cfg, buildings=inputs.sites is None)
     lap("read")
     net = build_network(osm, inputs.crs, cfg.lighting.lamp_radius_m, cfg.walking.min_component_m)
     epsg = net.epsg
