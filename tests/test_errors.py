@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 import re
 import string
 from pathlib import Path
@@ -72,6 +73,12 @@ def test_config_errors_render_in_both_languages(tmp_path):
             load_config(cfg)
         assert exc.value.text("nb").startswith(f"{cfg}: {nb}"), exc.value.text("nb")
         assert exc.value.text("en").startswith(f"{cfg}: {en}") and str(exc.value) == exc.value.text("en")
+
+
+def test_an_error_survives_pickling_in_both_languages(tmp_path):
+    exc = pickle.loads(pickle.dumps(InputError("duplicate_site_id", path=tmp_path / "s.gpkg", site_id="a", n=2)))
+    assert exc.text("nb") == f"{tmp_path / 's.gpkg'}: site_id 'a' går igjen (antall duplikater: 2); gjør site_id unik"
+    assert str(exc) == f"{tmp_path / 's.gpkg'}: duplicate site_id 'a' (2 duplicates); make site_id unique"
 
 
 def _stderr(*args: str) -> str:

@@ -1,4 +1,4 @@
-"""Exceptions whose messages are shown to the user as they are."""
+"""Exceptions shown to the user as one line, in the language of --lang."""
 
 from __future__ import annotations
 
@@ -19,3 +19,10 @@ class InputError(Exception):
 
     def text(self, lang: str = "nb") -> str:
         return self.msg.text(lang)
+
+    def __reduce__(self):  # pickle by key and arguments (worker processes send errors back)
+        return _rebuild, (type(self), self.msg.key.removeprefix("err."), self.msg.kwargs)
+
+
+def _rebuild(cls: type[InputError], key: str, kwargs: dict) -> InputError:
+    return cls(key, **kwargs)

@@ -378,7 +378,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": "{out}: exists and is not a folder; choose another --out",
     },
     "err.run_file_missing": {
-        "nb": "{path}: finnes ikke; gi --run resultatmappen fra en tidligere «aldersvennlig run»",
+        "nb": "{path}: finnes ikke; oppgi resultatmappen fra en tidligere «aldersvennlig run» med --run",
         "en": "{path}: not found; give --run the output folder of an earlier 'aldersvennlig run'",
     },
     "err.no_such_site": {
@@ -386,7 +386,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": "{path}: no site with site_id {site_id!r}; use a site_id from that file",
     },
     "err.no_criteria_layer": {
-        "nb": "{path}: mangler laget «criteria» (laget av en eldre versjon?); kjør analysen på nytt",
+        "nb": "{path}: mangler laget «criteria» (skrevet av en eldre versjon?); kjør analysen på nytt",
         "en": "{path}: no 'criteria' layer (made by an older version?); run the analysis again",
     },
     "err.bad_lonlat": {
@@ -449,7 +449,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": "the matrix has {rows} rows but ahp_order names {n} criteria",
     },
     "err.ahp_inconsistent": {
-        "nb": "weights.ahp: konsistensforholdet {cr:.2f} er over {max_cr:g}; den minst konsistente sammenligningen er "
+        "nb": "weights.ahp: konsistensforholdet {cr:.2f} er over {max_cr:g}; den mest inkonsistente sammenligningen er "
         "{a} mot {b} (oppgitt {given:.3g}, de andre sammenligningene tilsier omtrent {implied:.2g}); endre den",
         "en": "weights.ahp: consistency ratio {cr:.2f} is above {max_cr:g}; the most inconsistent comparison is "
         "{a} vs {b} (given {given:.3g}, the other comparisons imply about {implied:.2g}); revise it",
