@@ -83,9 +83,9 @@ def test_explain_unknown_site_or_folder_exits_2(tmp_path):
     osm = stair_town(tmp_path)
     out = tmp_path / "out"
     run(Inputs(osm=osm, sites=str(write_sites(tmp_path / "s.geojson", {"A": (100, -20)})), out=out))
-    r = run_cli("explain", "--run", str(out), "--site", "nope")
+    r = run_cli("--lang", "en", "explain", "--run", str(out), "--site", "nope")
     assert r.returncode == 2 and "no site with site_id 'nope'" in r.stderr
-    r = run_cli("explain", "--run", str(tmp_path / "missing"), "--site", "A")
+    r = run_cli("--lang", "en", "explain", "--run", str(tmp_path / "missing"), "--site", "A")
     assert r.returncode == 2 and "ranking.csv: not found" in r.stderr
 
 
@@ -169,7 +169,7 @@ def test_site_inside_an_exclusion_polygon_is_excluded(tmp_path):
 def test_exclusion_file_without_crs_or_missing_exits_2(tmp_path):
     osm = stair_town(tmp_path)
     sites = write_sites(tmp_path / "s.geojson", {"A": (100, -20)})
-    r = run_cli("run", "--osm", str(osm), "--sites", str(sites), "--exclude", str(tmp_path / "no.gpkg"), "--out", str(tmp_path / "o"))
+    r = run_cli("--lang", "en", "run", "--osm", str(osm), "--sites", str(sites), "--exclude", str(tmp_path / "no.gpkg"), "--out", str(tmp_path / "o"))
     assert r.returncode == 2 and "exclusion zones file not found" in r.stderr
 
 
@@ -208,7 +208,7 @@ def test_inconsistent_ahp_exits_2_naming_the_pair(tmp_path):
     m = w[:, None] / w[None, :]
     m[0, 3], m[3, 0] = 1 / 9, 9  # grocery vs bench turned upside down
     cfg = _ahp_config(tmp_path, ["grocery", "transit", "health", "bench"], m.tolist())
-    r = run_cli("run", "--osm", str(stair_town(tmp_path)), "--config", str(cfg), "--out", str(tmp_path / "o"))
+    r = run_cli("--lang", "en", "run", "--osm", str(stair_town(tmp_path)), "--config", str(cfg), "--out", str(tmp_path / "o"))
     assert r.returncode == 2
     assert len(r.stderr.strip().splitlines()) == 1
     assert "weights.ahp: consistency ratio 0.72 is above 0.1" in r.stderr
@@ -226,7 +226,7 @@ def test_inconsistent_ahp_exits_2_naming_the_pair(tmp_path):
     ],
 )
 def test_bad_ahp_matrix_is_an_input_error(tmp_path, order, matrix, message):
-    r = run_cli("run", "--osm", str(stair_town(tmp_path)), "--config", str(_ahp_config(tmp_path, order, matrix)))
+    r = run_cli("--lang", "en", "run", "--osm", str(stair_town(tmp_path)), "--config", str(_ahp_config(tmp_path, order, matrix)))
     assert r.returncode == 2 and message in r.stderr, r.stderr
 
 

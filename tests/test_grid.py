@@ -231,7 +231,7 @@ def test_gp_capacity_matched_to_pharmacy_and_shared_by_reachable_residents(tmp_p
 def test_gp_capacity_without_population_is_an_input_error(tmp_path):
     osm, sites = oslo_town(tmp_path)
     (tmp_path / "gp.geojson").write_text('{"type": "FeatureCollection", "features": []}')
-    r = run_cli("run", "--osm", str(osm), "--gp-capacity", str(tmp_path / "gp.geojson"), "--out", str(tmp_path / "o"))
+    r = run_cli("--lang", "en", "run", "--osm", str(osm), "--gp-capacity", str(tmp_path / "gp.geojson"), "--out", str(tmp_path / "o"))
     assert r.returncode == 2 and "--gp-capacity needs --population" in r.stderr
 
 

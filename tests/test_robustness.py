@@ -22,7 +22,8 @@ from test_pipeline import site_row, write_sites
 
 
 def fails_with(args, code: int, *fragments: str, cwd=None):
-    r = run_cli(*args, cwd=cwd)
+    """Run in English (the messages' Norwegian default is tested in test_errors.py)."""
+    r = run_cli("--lang", "en", *args, cwd=cwd)
     assert r.returncode == code, (r.returncode, r.stderr)
     lines = [ln for ln in r.stderr.strip().splitlines() if ln.strip()]
     assert len(lines) == 1, r.stderr

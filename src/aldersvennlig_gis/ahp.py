@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .text import Msg
+
 # Saaty's random index by matrix size (Saaty 1980, The Analytic Hierarchy Process;
 # sizes 11-15 from Saaty 2012, Decision Making for Leaders, 3rd ed.).
 RANDOM_INDEX = {1: 0.0, 2: 0.0, 3: 0.58, 4: 0.90, 5: 1.12, 6: 1.24, 7: 1.32, 8: 1.41, 9: 1.45, 10: 1.49,
@@ -32,18 +34,18 @@ class Ahp:
     implied: float
 
 
-def check_matrix(a: np.ndarray) -> str | None:
+def check_matrix(a: np.ndarray) -> Msg | None:
     """Why ``a`` is not a positive reciprocal matrix, or None when it is."""
     if a.ndim != 2 or a.shape[0] != a.shape[1]:
-        return "the matrix must be square (one row and one column per criterion in ahp_order)"
+        return Msg("err.ahp_square")
     if not np.all(np.isfinite(a)) or np.any(a <= 0):
-        return "every comparison must be a positive number (Saaty's scale 1/9 to 9)"
+        return Msg("err.ahp_positive")
     if len(a) > max(RANDOM_INDEX):
-        return f"at most {max(RANDOM_INDEX)} criteria can be compared"
+        return Msg("err.ahp_size", n=max(RANDOM_INDEX))
     bad = np.argwhere(np.abs(a * a.T - 1) > RECIPROCAL_TOL)
     if len(bad):
         i, j = bad[0]
-        return f"row {i + 1}, column {j + 1} is {a[i, j]:g} but row {j + 1}, column {i + 1} is {a[j, i]:g}; one must be 1 over the other"
+        return Msg("err.ahp_reciprocal", i=i + 1, j=j + 1, a=a[i, j], b=a[j, i])
     return None
 
 

@@ -10,7 +10,7 @@ import typer
 
 from . import api
 from .errors import InputError
-from .text import LANGS
+from .text import LANGS, t
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, help="Score sites for age-friendly housing.")
 
@@ -120,7 +120,7 @@ def main() -> None:
     except InputError as exc:
         if debug:
             raise
-        typer.echo(f"error: {exc}", err=True)
+        typer.echo(f"{t('error', state.lang)}: {exc.text(state.lang)}", err=True)
         sys.exit(2)
     except typer.Abort:
         sys.exit(1)
@@ -131,5 +131,5 @@ def main() -> None:
             sys.exit(exc.exit_code)
         if debug:
             raise
-        typer.echo(f"unexpected error: {type(exc).__name__}: {exc} (rerun with --debug and report it)", err=True)
+        typer.echo(t("unexpected", state.lang, kind=type(exc).__name__, detail=exc), err=True)
         sys.exit(1)

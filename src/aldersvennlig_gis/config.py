@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -18,8 +19,19 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from .ahp import MAX_CR, Ahp, ahp, check_matrix
 from .errors import InputError
+from .text import Msg, has_text
 
 ROUTE_CRITERIA = ("bench", "lighting")
+# pydantic error types that share one message
+_PYDANTIC_TYPES = {
+    "int_parsing": "int", "int_type": "int", "int_from_float": "int",
+    "float_parsing": "float", "float_type": "float", "bool_parsing": "bool", "bool_type": "bool", "model_type": "dict_type",
+}
+
+
+class _Invalid(InputError, ValueError):
+    """An InputError raised inside a validator: pydantic wraps it (it is a ValueError)
+    and ``_build`` adds the file and key it belongs to."""
 
 
 class _Strict(BaseModel):
@@ -48,9 +60,9 @@ class DestinationCriterion(_Strict):
     @model_validator(mode="after")
     def _check(self) -> "DestinationCriterion":
         if self.zero_min <= self.full_min:
-            raise ValueError("zero_min must be larger than full_min")
+            raise _Invalid("zero_min_order")
         if not self.tags or not all(self.tags.values()):
-            raise ValueError("tags must name at least one key with a list of values ('*' for any)")
+            raise _Invalid("tags_empty")
         return self
 
 
@@ -64,7 +76,7 @@ class Bench(_Strict):
     @model_validator(mode="after")
     def _check(self) -> "Bench":
         if self.zero_gap_m <= self.full_gap_m:
-            raise ValueError("zero_gap_m must be larger than full_gap_m")
+            raise _Invalid("zero_gap_order")
         return self
 
 
@@ -128,13 +140,13 @@ class Config(_Strict):
     def _criteria(self) -> "Config":
         for key in ROUTE_CRITERIA:
             if key not in self.criteria:
-                raise ValueError(f"criteria.{key} is missing")
+                raise _Invalid("criterion_missing", key=key)
         for key in self.criteria:
             if not key.isidentifier() or not key.islower():
-                raise ValueError(f"criteria.{key}: criterion keys are lower-case identifiers")
+                raise _Invalid("criterion_key", key=key)
         self._check_ahp()
         if sum(self.weights().values()) <= 0:
-            raise ValueError("criteria: at least one weight must be positive")
+            raise _Invalid("no_positive_weight")
         return self
 
     def _check_ahp(self) -> None:
@@ -142,24 +154,23 @@ class Config(_Strict):
         if w.ahp is None and w.ahp_order is None:
             return
         if w.ahp is None or w.ahp_order is None:
-            raise ValueError("weights: give both ahp (the matrix) and ahp_order (its criterion keys), or neither")
+            raise _Invalid("ahp_pair")
         unknown = [k for k in w.ahp_order if k not in self.criteria]
-        if unknown or len(set(w.ahp_order)) != len(w.ahp_order):
-            what = f"unknown criterion {unknown[0]!r}" if unknown else "a criterion is listed twice"
-            raise ValueError(f"weights.ahp_order: {what}; list each of {', '.join(self.criteria)} at most once")
+        if unknown:
+            raise _Invalid("ahp_order_unknown", key=unknown[0], keys=", ".join(self.criteria))
+        if len(set(w.ahp_order)) != len(w.ahp_order):
+            raise _Invalid("ahp_order_twice", keys=", ".join(self.criteria))
         a = np.array(w.ahp, dtype=float) if all(len(r) == len(w.ahp) for r in w.ahp) else np.zeros((0, 1))
         problem = check_matrix(a)
         if not problem and len(a) != len(w.ahp_order):
-            problem = f"the matrix has {len(a)} rows but ahp_order names {len(w.ahp_order)} criteria"
+            problem = Msg("err.ahp_rows", rows=len(a), n=len(w.ahp_order))
         if problem:
-            raise ValueError(f"weights.ahp: {problem}")
+            raise _Invalid("ahp_matrix", problem=problem)
         res = ahp(a)
         if res.cr > MAX_CR:
             i, j = res.worst
-            raise ValueError(
-                f"weights.ahp: consistency ratio {res.cr:.2f} is above {MAX_CR:g}; the most inconsistent comparison is "
-                f"{w.ahp_order[i]} vs {w.ahp_order[j]} (given {a[i, j]:.3g}, the other comparisons imply about "
-                f"{res.implied:.2g}); revise it"
+            raise _Invalid(
+                "ahp_inconsistent", cr=res.cr, max_cr=MAX_CR, a=w.ahp_order[i], b=w.ahp_order[j], given=a[i, j], implied=res.implied
             )
 
     def ahp_result(self) -> Ahp | None:
@@ -223,16 +234,25 @@ def _build(model: type[BaseModel], data: dict, where: str, prefix: str) -> BaseM
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = ".".join([prefix, *(str(p) for p in err["loc"])]).strip(".")
-        msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            msg = "unknown key; check the spelling against 'aldersvennlig config'"
-        raise InputError(f"{where}: {loc}: {msg}" if loc else f"{where}: {msg}") from None
+        raise InputError("config", at=f"{where}: {loc}" if loc else where, problem=_problem(err)) from None
+
+
+def _problem(err: dict) -> Msg:
+    """A pydantic error as a catalogue message: ours from validators, pydantic's own by type."""
+    ctx = err.get("ctx") or {}
+    if isinstance(ctx.get("error"), _Invalid):
+        return ctx["error"].msg
+    key = f"err.pydantic.{_PYDANTIC_TYPES.get(err['type'], err['type'])}"
+    if not has_text(key):
+        key = "err.pydantic.other"
+    choices = ", ".join(re.findall(r"'[^']*'", str(ctx.get("expected", ""))))
+    return Msg(key, msg=err["msg"], choices=choices, **{k: v for k, v in ctx.items() if k in ("ge", "gt", "le", "lt")})
 
 
 def _validate(data: dict, where: str) -> Config:
     for key, table in (data.get("criteria") or {}).items():
         if not isinstance(table, dict):
-            raise InputError(f"{where}: criteria.{key}: must be a table [criteria.{key}]")
+            raise InputError("config_not_table", path=where, key=key)
         _build(_criterion_model(key), table, where, f"criteria.{key}")
     return _build(Config, data, where, "")
 
@@ -257,9 +277,9 @@ def load_config(path: str | Path | None = None) -> Config:
         return _validate(data, "default config")
     path = Path(path)
     if not path.is_file():
-        raise InputError(f"{path}: config file not found; give a TOML file (see 'aldersvennlig config')")
+        raise InputError("config_not_found", path=path)
     try:
         user = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: not valid TOML ({exc}); fix the file or start from 'aldersvennlig config'") from None
+        raise InputError("config_not_toml", path=path, detail=exc) from None
     return _validate(_merge(data, user), str(path))

@@ -63,9 +63,9 @@ def _counts(gdf: pd.DataFrame, col: str, where: str) -> np.ndarray:
     raw = gdf[col]
     values = pd.to_numeric(raw, errors="coerce")
     if (values.isna() & raw.notna()).any():
-        raise InputError(f"{where}: column {col!r} has values that are not numbers; fix the file")
+        raise InputError("column_not_numbers", path=where, column=col)
     if (values < 0).any():
-        raise InputError(f"{where}: column {col!r} has negative counts; fix the file")
+        raise InputError("column_negative", path=where, column=col)
     return values.fillna(0.0).to_numpy(dtype=float)
 
 
@@ -83,7 +83,7 @@ def read_population(specs: list[str] | str | None, column: str | None) -> list[P
         example residents aged 67+ per grunnkrets.
     """
     if column and not specs:
-        raise InputError("--population-column needs --population FILE[:layer]")
+        raise InputError("population_column_alone")
     layers = []
     for spec in [specs] if isinstance(specs, str) else specs or []:
         gdf = read_vector(spec, "population")
@@ -93,19 +93,19 @@ def read_population(specs: list[str] | str | None, column: str | None) -> list[P
         target_col = column if column in gdf.columns else None
         if tot_col is None and target_col is None:
             names = ", ".join(["pop_tot", "popTot"] + ([column] if column else []))
-            raise InputError(f"{where}: no population count column ({names}); name it with --population-column")
+            raise InputError("no_count_column", path=where, names=names)
         id_col = next((lower[c] for c in _ID_COLUMNS if c in lower), None)
         gdf = gdf.to_crs(GRID_EPSG)
         ru = None
         if id_col is not None:
             ru = pd.to_numeric(gdf[id_col], errors="coerce")
             if ru.isna().any():
-                raise InputError(f"{where}: column {id_col!r} has empty or non-numeric cell ids; fix the file")
+                raise InputError("bad_cell_ids", path=where, column=id_col)
             ru = ru.to_numpy(dtype=np.int64)
         else:
             geom = gdf.geometry.to_numpy()
             if not np.isin(shapely.get_type_id(geom[~shapely.is_missing(geom)]), (3, 6)).all():
-                raise InputError(f"{where}: population areas must be polygons (grid cells, grunnkretser)")
+                raise InputError("population_not_polygons", path=where)
         layers.append(
             PopLayer(
                 name=where,
@@ -116,7 +116,7 @@ def read_population(specs: list[str] | str | None, column: str | None) -> list[P
             )
         )
     if column and all(layer.target is None for layer in layers):
-        raise InputError(f"--population-column {column}: no --population file has that column; check the name")
+        raise InputError("population_column_missing", column=column)
     return layers
 
 
@@ -189,15 +189,15 @@ def read_gps(spec: str, dests: gpd.GeoDataFrame, usable: np.ndarray, epsg: int, 
     ``dest`` is the index of the health destination within ``match_m`` that the
     GP is placed at (-1: placed where it is).
     """
-    gdf = read_vector(spec, "GP capacity")
+    gdf = read_vector(spec, "gp_capacity")
     where = str(split_layer(spec)[0])
     col = next((c for c in gdf.columns if c.lower() == "capacity"), None)
     if col is None:
-        raise InputError(f"{where}: the GP capacity file needs a 'capacity' column (patients per list)")
+        raise InputError("gp_no_capacity", path=where)
     gdf = gpd.GeoDataFrame({"capacity": _counts(gdf, col, where)}, geometry=gdf.geometry.to_numpy(), crs=gdf.crs)
     gdf = gdf[~(gdf.geometry.isna() | gdf.geometry.is_empty)].to_crs(epsg).reset_index(drop=True)
     if len(gdf) == 0:
-        raise InputError(f"{where}: the GP capacity file has no GPs with a location")
+        raise InputError("gp_none_located", path=where)
     health = np.flatnonzero((dests["category"].to_numpy() == "health") & usable)
     dest = np.full(len(gdf), -1, dtype=np.int64)
     if len(health):

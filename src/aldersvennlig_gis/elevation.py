@@ -54,14 +54,14 @@ def apply_dem(net: Network, dem: str | Path, sample_px: float) -> int:
     """
     dem = Path(dem)
     if not dem.is_file():
-        raise InputError(f"{dem}: DEM file not found; give a GeoTIFF of terrain heights (for example Kartverket DTM 10)")
+        raise InputError("dem_not_found", path=dem)
     try:
         src = rasterio.open(dem)
     except RasterioIOError as exc:
-        raise InputError(f"{dem}: not a readable raster ({exc}); give a GeoTIFF") from None
+        raise InputError("dem_unreadable", path=dem, detail=exc) from None
     with src:
         if src.crs is None:
-            raise InputError(f"{dem}: the DEM has no CRS; set one (gdal_edit.py -a_srs EPSG:25833)")
+            raise InputError("dem_no_crs", path=dem)
         to_dem = Transformer.from_crs(net.epsg, src.crs, always_xy=True)
         px = abs(src.res[0])
         if src.crs.is_geographic:

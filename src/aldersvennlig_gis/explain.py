@@ -107,15 +107,15 @@ def explain_site(run_dir: Path, site_id: str) -> Breakdown:
     ranking, gpkg = run_dir / "ranking.csv", run_dir / "results.gpkg"
     for f in (ranking, gpkg):
         if not f.is_file():
-            raise InputError(f"{f}: not found; give --run the output folder of an earlier 'aldersvennlig run'")
+            raise InputError("run_file_missing", path=f)
     table = pd.read_csv(ranking, dtype={"site_id": str}, keep_default_na=False, na_values=[""])
     hit = table[table["site_id"] == str(site_id)]
     if hit.empty:
-        raise InputError(f"{ranking}: no site with site_id {site_id!r}; use a site_id from that file")
+        raise InputError("no_such_site", path=ranking, site_id=str(site_id))
     try:
         crit = pyogrio.read_dataframe(gpkg, layer="criteria")
     except Exception:  # pyogrio raises DataLayerError and others for a missing layer
-        raise InputError(f"{gpkg}: no 'criteria' layer (made by an older version?); run the analysis again") from None
+        raise InputError("no_criteria_layer", path=gpkg) from None
     return Breakdown(hit.iloc[0], crit.set_index("criterion"), int(table["rank"].notna().sum()))
 
 
@@ -132,9 +132,9 @@ def evaluate_point(inputs: Inputs, lon: float, lat: float, cache: Path = DEFAULT
     else is written.
     """
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-        raise InputError(f"--lon {lon:g} --lat {lat:g}: not a position in degrees (EPSG:4326); give longitude and latitude")
+        raise InputError("bad_lonlat", lon=lon, lat=lat)
     if inputs.osm is None:
-        raise InputError("no input data; give --osm FILE.osm.pbf")
+        raise InputError("no_input")
     cfg = load_config(inputs.config)
     osm = cached_osm(Path(inputs.osm), cfg, Path(cache))
     with tempfile.TemporaryDirectory(prefix="aldersvennlig-") as tmp:

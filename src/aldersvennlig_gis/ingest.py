@@ -136,9 +136,9 @@ def read_osm(path: str | Path, cfg: Config, buildings: bool = True) -> OsmData:
     """
     path = Path(path)
     if not path.is_file():
-        raise InputError(f"{path}: OSM file not found; give an .osm.pbf extract (see README, 'Your own municipality')")
+        raise InputError("osm_not_found", path=path)
     if path.stat().st_size == 0:
-        raise InputError(f"{path}: OSM file is empty; download the extract again")
+        raise InputError("osm_empty", path=path)
     dest_keys, match = _matcher(cfg)
     node_keys = {"highway", "amenity", "entrance", "bench", "public_transport"} | dest_keys
     water_keys = {k for k, _ in WATER_TAGS}
@@ -246,7 +246,7 @@ def read_osm(path: str | Path, cfg: Config, buildings: bool = True) -> OsmData:
                     for cat in cats:
                         dest_areas.append((cat, _name(tags), f"{kind}/{oid}", geom, entrance))
     except RuntimeError as exc:
-        raise InputError(f"{path}: not a readable OSM file ({exc}); download the extract again") from None
+        raise InputError("osm_unreadable", path=path, detail=exc) from None
     polys = shapely.from_wkb(np.array([d[3] for d in dest_areas], dtype=object))
     area_points = [
         shapely.Point(d[4]) if d[4] is not None else poly for d, poly in zip(dest_areas, polys, strict=True)

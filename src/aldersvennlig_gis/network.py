@@ -168,7 +168,7 @@ def build_network(osm: OsmData, epsg: int | None, lamp_radius_m: float, min_comp
         Pieces of network shorter than this in total are marked ``major = False``.
     """
     if len(osm.run_way) == 0:
-        raise InputError("the OSM data has no walkable ways; check that the extract covers a built-up area")
+        raise InputError("no_walkable_ways")
     uniq, first, inv = np.unique(osm.node_id, return_index=True, return_inverse=True)
     epsg = epsg or choose_crs(osm.lon, osm.lat)
     x, y = to_crs(osm.lon[first], osm.lat[first], epsg)

@@ -216,13 +216,13 @@ def _scratch(out: Path) -> Path:
         parent.mkdir(parents=True, exist_ok=True)
         return Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=parent))
     except OSError as exc:
-        raise InputError(f"{out}: cannot write the output folder ({exc.strerror}); choose another --out") from None
+        raise InputError("out_not_writable", out=out, reason=exc.strerror) from None
 
 
 def check_writable(out: Path) -> None:
     """Fail early, before a long analysis, when ``out`` cannot be written."""
     if Path(out).exists() and not Path(out).is_dir():
-        raise InputError(f"{out}: exists and is not a folder; choose another --out")
+        raise InputError("out_not_folder", out=out)
     shutil.rmtree(_scratch(Path(out)))
 
 
@@ -260,6 +260,6 @@ def write_outputs(a: Analysis, out: Path, lang: str = "nb") -> list[Path]:
             (out / name).unlink(missing_ok=True)
         return written
     except PermissionError as exc:
-        raise InputError(f"{out}: cannot write the output folder ({exc.strerror}); choose another --out") from None
+        raise InputError("out_not_writable", out=out, reason=exc.strerror) from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

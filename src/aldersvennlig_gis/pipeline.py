@@ -86,10 +86,10 @@ def _destinations(osm: OsmData, extra: str | None, cfg: Config, epsg: int) -> gp
     if extra:
         add = read_vector(extra, "destinations")
         if "category" not in add.columns:
-            raise InputError(f"{extra}: the destinations file needs a 'category' column ({', '.join(cfg.destinations)})")
+            raise InputError("dest_no_category", path=extra, categories=", ".join(cfg.destinations))
         unknown = sorted(set(add["category"].astype(str)) - set(cfg.destinations))
         if unknown:
-            raise InputError(f"{extra}: unknown category {unknown[0]!r}; use one of {', '.join(cfg.destinations)}")
+            raise InputError("dest_unknown_category", path=extra, category=unknown[0], categories=", ".join(cfg.destinations))
         add = add.assign(
             category=add["category"].astype(str),
             name=add["name"].fillna("").astype(str) if "name" in add else "",
@@ -159,10 +159,10 @@ def analyse(inputs: Inputs, cfg: Config | None = None, osm: OsmData | None = Non
     warnings: list[str] = []
     pop = demand.read_population(inputs.population, inputs.population_column)
     if inputs.gp_capacity and not pop:
-        raise InputError("--gp-capacity needs --population FILE[:layer] (GP access is capacity per resident)")
+        raise InputError("gp_needs_population")
     if osm is None:
         if inputs.osm is None:
-            raise InputError("no input data; give --osm FILE.osm.pbf")
+            raise InputError("no_input")
         osm = read_osm(inputs.osm, cfg, buildings=inputs.sites is None)
     lap("read")
     net = build_network(osm, inputs.crs, cfg.lighting.lamp_radius_m, cfg.walking.min_component_m)
@@ -194,10 +194,7 @@ def analyse(inputs: Inputs, cfg: Config | None = None, osm: OsmData | None = Non
     g_snap = snap(gps.geometry.to_numpy()[g_free] if gps is not None else np.empty(0, object), net, w.max_snap_m, allowed)
     g_ok = g_snap.edge >= 0
     if not (s_snap.edge >= 0).any():
-        raise InputError(
-            f"no site lies within walking.max_snap_m = {w.max_snap_m:g} m of the walkable network; "
-            "check that the sites and the OSM extract cover the same area"
-        )
+        raise InputError("no_site_on_network", max_snap_m=w.max_snap_m)
     lap("snapping")
 
     n_s, n_d, n_g = int(s_ok.sum()), int(d_ok.sum()), int(g_ok.sum())

@@ -12,6 +12,7 @@ import pyogrio
 import shapely
 
 from .errors import InputError
+from .text import Msg
 
 
 def split_layer(spec: str | Path) -> tuple[Path, str | None]:
@@ -27,18 +28,20 @@ def read_vector(spec: str | Path, what: str) -> gpd.GeoDataFrame:
     """Read ``FILE[:layer]`` (anything pyogrio reads; CSV with ``lon``, ``lat``).
 
     GeoJSON and CSV without a CRS are EPSG:4326 by definition; any other file
-    without a CRS is an input error.
+    without a CRS is an input error. ``what`` names the input in error messages
+    (``err.what.<what>`` in text.py: sites, destinations, exclusion, population, gp_capacity).
     """
     path, layer = split_layer(spec)
+    kind = Msg(f"err.what.{what}")
     if not path.is_file():
-        raise InputError(f"{path}: {what} file not found; check the path")
+        raise InputError("file_not_found", path=path, what=kind)
     if path.stat().st_size == 0:
-        raise InputError(f"{path}: {what} file is empty; export it again")
+        raise InputError("file_empty", path=path, what=kind)
     try:
         if path.suffix.lower() == ".csv":
             df = pd.read_csv(path, dtype={"site_id": str})
             if not {"lon", "lat"} <= set(df.columns):
-                raise InputError(f"{path}: a CSV {what} file needs 'lon' and 'lat' columns (EPSG:4326)")
+                raise InputError("csv_lonlat", path=path, what=kind)
             lon = pd.to_numeric(df.pop("lon"), errors="coerce").to_numpy()
             lat = pd.to_numeric(df.pop("lat"), errors="coerce").to_numpy()
             bad = np.isnan(lon) | np.isnan(lat)
@@ -50,13 +53,13 @@ def read_vector(spec: str | Path, what: str) -> gpd.GeoDataFrame:
         raise
     except Exception as exc:  # pyogrio / GDAL raise many types for unreadable files
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise InputError(f"{path}: cannot read the {what} file ({first}); check the format and layer name") from None
+        raise InputError("file_unreadable", path=path, what=kind, detail=first) from None
     if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf:
-        raise InputError(f"{path}: the {what} layer has no geometry; give a spatial layer")
+        raise InputError("no_geometry", path=path, what=kind)
     if gdf.crs is None:
         if path.suffix.lower() in (".geojson", ".json"):
             return gdf.set_crs(4326)
-        raise InputError(f"{path}: the {what} file has no coordinate system; set one (for example EPSG:25833) and retry")
+        raise InputError("no_crs", path=path, what=kind)
     return gdf
 
 
@@ -94,17 +97,17 @@ def load_sites(spec: str | Path | None, buildings: pd.DataFrame, epsg: int) -> S
         if "site_id" in gdf.columns:
             ids = gdf["site_id"]
             if ids.isna().any():
-                raise InputError(f"{where}: {int(ids.isna().sum())} sites have no site_id; fill them or drop the column")
+                raise InputError("site_id_missing", path=where, n=int(ids.isna().sum()))
             gdf["site_id"] = ids.map(lambda v: str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
         else:
             gdf["site_id"] = [str(i) for i in range(1, len(gdf) + 1)]
     if len(gdf) == 0:
         if spec is None:
-            raise InputError("the OSM extract has no buildings to use as sites; give your sites with --sites FILE")
-        raise InputError(f"{where}: there are no sites; give a file with at least one feature")
+            raise InputError("no_osm_buildings")
+        raise InputError("no_sites", path=where)
     dup = gdf["site_id"][gdf["site_id"].duplicated()]
     if len(dup):
-        raise InputError(f"{where}: duplicate site_id {dup.iloc[0]!r} ({len(dup)} duplicates); make site_id unique")
+        raise InputError("duplicate_site_id", path=where, site_id=dup.iloc[0], n=len(dup))
     gdf = gpd.GeoDataFrame({"site_id": gdf["site_id"].to_numpy()}, geometry=gdf.geometry.to_numpy(), crs=gdf.crs)
     gdf = gdf.to_crs(epsg)
     geom = gdf.geometry.to_numpy()
@@ -120,7 +123,7 @@ def load_sites(spec: str | Path | None, buildings: pd.DataFrame, epsg: int) -> S
         repaired=gdf["site_id"][invalid].tolist(),
     )
     if len(sites.frame) == 0:
-        raise InputError(f"{where}: every site has an empty geometry; check the file")
+        raise InputError("all_sites_empty", path=where)
     return sites
 
 
@@ -132,7 +135,7 @@ def in_zones(geoms: np.ndarray, spec: str | Path, epsg: int) -> np.ndarray:
     ndarray of bool
         One value per geometry.
     """
-    zones = read_vector(spec, "exclusion zones").to_crs(epsg).geometry.to_numpy()
+    zones = read_vector(spec, "exclusion").to_crs(epsg).geometry.to_numpy()
     zones = zones[~(shapely.is_missing(zones) | shapely.is_empty(zones))]
     zones = np.where(shapely.is_valid(zones), zones, shapely.make_valid(zones))
     hit = np.zeros(len(geoms), dtype=bool)

@@ -237,18 +237,272 @@ _TEXT: dict[str, dict[str, str]] = {
         "nb": "Delpoeng {score} av 100 × vekt {weight} % = {points} poeng.",
         "en": "Sub-score {score} of 100 × weight {weight} % = {points} points.",
     },
+    # Errors (errors.InputError): one line naming the file or key and saying what to do.
+    "error": {"nb": "feil", "en": "error"},
+    "unexpected": {
+        "nb": "uventet feil: {kind}: {detail} (kjør på nytt med --debug og meld fra om feilen)",
+        "en": "unexpected error: {kind}: {detail} (rerun with --debug and report it)",
+    },
+    "err.no_input": {"nb": "ingen inndata; oppgi --osm FIL.osm.pbf", "en": "no input data; give --osm FILE.osm.pbf"},
+    "err.osm_not_found": {
+        "nb": "{path}: finner ikke OSM-filen; oppgi et .osm.pbf-uttrekk (se README, «Your own municipality»)",
+        "en": "{path}: OSM file not found; give an .osm.pbf extract (see README, 'Your own municipality')",
+    },
+    "err.osm_empty": {
+        "nb": "{path}: OSM-filen er tom; last ned uttrekket på nytt",
+        "en": "{path}: OSM file is empty; download the extract again",
+    },
+    "err.osm_unreadable": {
+        "nb": "{path}: kan ikke lese OSM-filen ({detail}); last ned uttrekket på nytt",
+        "en": "{path}: not a readable OSM file ({detail}); download the extract again",
+    },
+    "err.no_walkable_ways": {
+        "nb": "OSM-dataene har ingen gangbare veier; sjekk at uttrekket dekker et tettbygd område",
+        "en": "the OSM data has no walkable ways; check that the extract covers a built-up area",
+    },
+    "err.no_osm_buildings": {
+        "nb": "OSM-uttrekket har ingen bygninger å bruke som tomter; oppgi tomtene med --sites FIL",
+        "en": "the OSM extract has no buildings to use as sites; give your sites with --sites FILE",
+    },
+    "err.what.sites": {"nb": "tomtefilen", "en": "sites"},
+    "err.what.destinations": {"nb": "målpunktfilen", "en": "destinations"},
+    "err.what.exclusion": {"nb": "filen med eksklusjonssoner", "en": "exclusion zones"},
+    "err.what.population": {"nb": "befolkningsfilen", "en": "population"},
+    "err.what.gp_capacity": {"nb": "fastlegefilen", "en": "GP capacity"},
+    "err.file_not_found": {"nb": "{path}: finner ikke {what}; sjekk stien", "en": "{path}: {what} file not found; check the path"},
+    "err.file_empty": {"nb": "{path}: {what} er tom; eksporter den på nytt", "en": "{path}: {what} file is empty; export it again"},
+    "err.csv_lonlat": {
+        "nb": "{path}: {what} er en CSV-fil og trenger kolonnene «lon» og «lat» (EPSG:4326)",
+        "en": "{path}: a CSV {what} file needs 'lon' and 'lat' columns (EPSG:4326)",
+    },
+    "err.file_unreadable": {
+        "nb": "{path}: kan ikke lese {what} ({detail}); sjekk formatet og lagnavnet",
+        "en": "{path}: cannot read the {what} file ({detail}); check the format and layer name",
+    },
+    "err.no_geometry": {
+        "nb": "{path}: laget i {what} har ingen geometri; oppgi et kartlag med geometri",
+        "en": "{path}: the {what} layer has no geometry; give a spatial layer",
+    },
+    "err.no_crs": {
+        "nb": "{path}: {what} har ikke noe koordinatsystem; sett et (for eksempel EPSG:25833) og prøv igjen",
+        "en": "{path}: the {what} file has no coordinate system; set one (for example EPSG:25833) and retry",
+    },
+    "err.site_id_missing": {
+        "nb": "{path}: {n} tomter mangler site_id; fyll dem ut eller fjern kolonnen",
+        "en": "{path}: {n} sites have no site_id; fill them or drop the column",
+    },
+    "err.no_sites": {
+        "nb": "{path}: filen har ingen tomter; oppgi en fil med minst ett objekt",
+        "en": "{path}: there are no sites; give a file with at least one feature",
+    },
+    "err.duplicate_site_id": {
+        "nb": "{path}: site_id {site_id!r} går igjen (antall duplikater: {n}); gjør site_id unik",
+        "en": "{path}: duplicate site_id {site_id!r} ({n} duplicates); make site_id unique",
+    },
+    "err.all_sites_empty": {
+        "nb": "{path}: alle tomtene har tom geometri; sjekk filen",
+        "en": "{path}: every site has an empty geometry; check the file",
+    },
+    "err.no_site_on_network": {
+        "nb": "ingen tomt ligger innenfor walking.max_snap_m = {max_snap_m:g} m fra gangnettet; "
+        "sjekk at tomtene og OSM-uttrekket dekker samme område",
+        "en": "no site lies within walking.max_snap_m = {max_snap_m:g} m of the walkable network; "
+        "check that the sites and the OSM extract cover the same area",
+    },
+    "err.dest_no_category": {
+        "nb": "{path}: målpunktfilen trenger en kolonne «category» ({categories})",
+        "en": "{path}: the destinations file needs a 'category' column ({categories})",
+    },
+    "err.dest_unknown_category": {
+        "nb": "{path}: ukjent kategori {category!r}; bruk en av {categories}",
+        "en": "{path}: unknown category {category!r}; use one of {categories}",
+    },
+    "err.dem_not_found": {
+        "nb": "{path}: finner ikke høydemodellen; oppgi en GeoTIFF med terrenghøyder (for eksempel Kartverkets DTM 10)",
+        "en": "{path}: DEM file not found; give a GeoTIFF of terrain heights (for example Kartverket DTM 10)",
+    },
+    "err.dem_unreadable": {
+        "nb": "{path}: kan ikke lese rasteret ({detail}); oppgi en GeoTIFF",
+        "en": "{path}: not a readable raster ({detail}); give a GeoTIFF",
+    },
+    "err.dem_no_crs": {
+        "nb": "{path}: høydemodellen har ikke noe koordinatsystem; sett et (gdal_edit.py -a_srs EPSG:25833)",
+        "en": "{path}: the DEM has no CRS; set one (gdal_edit.py -a_srs EPSG:25833)",
+    },
+    "err.gp_needs_population": {
+        "nb": "--gp-capacity krever --population FIL[:lag] (fastlegetilgang er kapasitet per innbygger)",
+        "en": "--gp-capacity needs --population FILE[:layer] (GP access is capacity per resident)",
+    },
+    "err.population_column_alone": {
+        "nb": "--population-column krever --population FIL[:lag]",
+        "en": "--population-column needs --population FILE[:layer]",
+    },
+    "err.population_column_missing": {
+        "nb": "--population-column {column}: ingen --population-fil har den kolonnen; sjekk navnet",
+        "en": "--population-column {column}: no --population file has that column; check the name",
+    },
+    "err.no_count_column": {
+        "nb": "{path}: ingen kolonne med befolkningstall ({names}); oppgi den med --population-column",
+        "en": "{path}: no population count column ({names}); name it with --population-column",
+    },
+    "err.column_not_numbers": {
+        "nb": "{path}: kolonnen {column!r} har verdier som ikke er tall; rett filen",
+        "en": "{path}: column {column!r} has values that are not numbers; fix the file",
+    },
+    "err.column_negative": {
+        "nb": "{path}: kolonnen {column!r} har negative antall; rett filen",
+        "en": "{path}: column {column!r} has negative counts; fix the file",
+    },
+    "err.bad_cell_ids": {
+        "nb": "{path}: kolonnen {column!r} har tomme eller ikke-numeriske rute-id-er; rett filen",
+        "en": "{path}: column {column!r} has empty or non-numeric cell ids; fix the file",
+    },
+    "err.population_not_polygons": {
+        "nb": "{path}: befolkningsområdene må være flater (ruter, grunnkretser)",
+        "en": "{path}: population areas must be polygons (grid cells, grunnkretser)",
+    },
+    "err.gp_no_capacity": {
+        "nb": "{path}: fastlegefilen trenger en kolonne «capacity» (pasienter per liste)",
+        "en": "{path}: the GP capacity file needs a 'capacity' column (patients per list)",
+    },
+    "err.gp_none_located": {
+        "nb": "{path}: fastlegefilen har ingen fastleger med posisjon",
+        "en": "{path}: the GP capacity file has no GPs with a location",
+    },
+    "err.out_not_writable": {
+        "nb": "{out}: kan ikke skrive til resultatmappen ({reason}); velg en annen --out",
+        "en": "{out}: cannot write the output folder ({reason}); choose another --out",
+    },
+    "err.out_not_folder": {
+        "nb": "{out}: finnes allerede og er ikke en mappe; velg en annen --out",
+        "en": "{out}: exists and is not a folder; choose another --out",
+    },
+    "err.run_file_missing": {
+        "nb": "{path}: finnes ikke; oppgi resultatmappen fra en tidligere «aldersvennlig run» med --run",
+        "en": "{path}: not found; give --run the output folder of an earlier 'aldersvennlig run'",
+    },
+    "err.no_such_site": {
+        "nb": "{path}: ingen tomt med site_id {site_id!r}; bruk en site_id fra den filen",
+        "en": "{path}: no site with site_id {site_id!r}; use a site_id from that file",
+    },
+    "err.no_criteria_layer": {
+        "nb": "{path}: mangler laget «criteria» (skrevet av en eldre versjon?); kjør analysen på nytt",
+        "en": "{path}: no 'criteria' layer (made by an older version?); run the analysis again",
+    },
+    "err.bad_lonlat": {
+        "nb": "--lon {lon:g} --lat {lat:g}: ikke en posisjon i grader (EPSG:4326); oppgi lengde- og breddegrad",
+        "en": "--lon {lon:g} --lat {lat:g}: not a position in degrees (EPSG:4326); give longitude and latitude",
+    },
+    "err.config_not_found": {
+        "nb": "{path}: finner ikke konfigurasjonsfilen; oppgi en TOML-fil (se «aldersvennlig config»)",
+        "en": "{path}: config file not found; give a TOML file (see 'aldersvennlig config')",
+    },
+    "err.config_not_toml": {
+        "nb": "{path}: ikke gyldig TOML ({detail}); rett filen eller start fra «aldersvennlig config»",
+        "en": "{path}: not valid TOML ({detail}); fix the file or start from 'aldersvennlig config'",
+    },
+    "err.config_not_table": {
+        "nb": "{path}: criteria.{key}: må være en tabell [criteria.{key}]",
+        "en": "{path}: criteria.{key}: must be a table [criteria.{key}]",
+    },
+    "err.config": {"nb": "{at}: {problem}", "en": "{at}: {problem}"},
+    "err.zero_min_order": {"nb": "zero_min må være større enn full_min", "en": "zero_min must be larger than full_min"},
+    "err.zero_gap_order": {"nb": "zero_gap_m må være større enn full_gap_m", "en": "zero_gap_m must be larger than full_gap_m"},
+    "err.tags_empty": {
+        "nb": "tags må ha minst én nøkkel med en liste av verdier ('*' for alle)",
+        "en": "tags must name at least one key with a list of values ('*' for any)",
+    },
+    "err.criterion_missing": {"nb": "criteria.{key} mangler", "en": "criteria.{key} is missing"},
+    "err.criterion_key": {
+        "nb": "criteria.{key}: kriterienøkler må være identifikatorer med små bokstaver (a–z, 0–9 og _, ikke siffer først)",
+        "en": "criteria.{key}: criterion keys are lower-case identifiers",
+    },
+    "err.no_positive_weight": {"nb": "criteria: minst én vekt må være positiv", "en": "criteria: at least one weight must be positive"},
+    "err.ahp_pair": {
+        "nb": "weights: oppgi både ahp (matrisen) og ahp_order (kriterienøklene), eller ingen av dem",
+        "en": "weights: give both ahp (the matrix) and ahp_order (its criterion keys), or neither",
+    },
+    "err.ahp_order_unknown": {
+        "nb": "weights.ahp_order: ukjent kriterium {key!r}; før opp hver av {keys} høyst én gang",
+        "en": "weights.ahp_order: unknown criterion {key!r}; list each of {keys} at most once",
+    },
+    "err.ahp_order_twice": {
+        "nb": "weights.ahp_order: et kriterium står der to ganger; før opp hver av {keys} høyst én gang",
+        "en": "weights.ahp_order: a criterion is listed twice; list each of {keys} at most once",
+    },
+    "err.ahp_matrix": {"nb": "weights.ahp: {problem}", "en": "weights.ahp: {problem}"},
+    "err.ahp_square": {
+        "nb": "matrisen må være kvadratisk (én rad og én kolonne per kriterium i ahp_order)",
+        "en": "the matrix must be square (one row and one column per criterion in ahp_order)",
+    },
+    "err.ahp_positive": {
+        "nb": "hver sammenligning må være et positivt tall (Saatys skala 1/9 til 9)",
+        "en": "every comparison must be a positive number (Saaty's scale 1/9 to 9)",
+    },
+    "err.ahp_size": {"nb": "høyst {n} kriterier kan sammenlignes", "en": "at most {n} criteria can be compared"},
+    "err.ahp_reciprocal": {
+        "nb": "rad {i}, kolonne {j} er {a:g}, men rad {j}, kolonne {i} er {b:g}; den ene må være 1 delt på den andre",
+        "en": "row {i}, column {j} is {a:g} but row {j}, column {i} is {b:g}; one must be 1 over the other",
+    },
+    "err.ahp_rows": {
+        "nb": "matrisen har {rows} rader, men ahp_order nevner {n} kriterier",
+        "en": "the matrix has {rows} rows but ahp_order names {n} criteria",
+    },
+    "err.ahp_inconsistent": {
+        "nb": "weights.ahp: konsistensforholdet {cr:.2f} er over {max_cr:g}; den mest inkonsistente sammenligningen er "
+        "{a} mot {b} (oppgitt {given:.3g}, de andre sammenligningene tilsier omtrent {implied:.2g}); endre den",
+        "en": "weights.ahp: consistency ratio {cr:.2f} is above {max_cr:g}; the most inconsistent comparison is "
+        "{a} vs {b} (given {given:.3g}, the other comparisons imply about {implied:.2g}); revise it",
+    },
+    # pydantic's checks by error type; "en" keeps pydantic's own message ({msg}).
+    "err.pydantic.extra_forbidden": {
+        "nb": "ukjent nøkkel; sjekk stavemåten mot «aldersvennlig config»",
+        "en": "unknown key; check the spelling against 'aldersvennlig config'",
+    },
+    "err.pydantic.missing": {"nb": "mangler; legg til nøkkelen", "en": "{msg}"},
+    "err.pydantic.greater_than_equal": {"nb": "må være minst {ge:g}", "en": "{msg}"},
+    "err.pydantic.greater_than": {"nb": "må være større enn {gt:g}", "en": "{msg}"},
+    "err.pydantic.less_than_equal": {"nb": "må være høyst {le:g}", "en": "{msg}"},
+    "err.pydantic.less_than": {"nb": "må være mindre enn {lt:g}", "en": "{msg}"},
+    "err.pydantic.literal_error": {"nb": "må være en av {choices}", "en": "{msg}"},
+    "err.pydantic.int": {"nb": "må være et heltall", "en": "{msg}"},
+    "err.pydantic.float": {"nb": "må være et tall", "en": "{msg}"},
+    "err.pydantic.bool": {"nb": "må være true eller false", "en": "{msg}"},
+    "err.pydantic.string_type": {"nb": "må være tekst i anførselstegn", "en": "{msg}"},
+    "err.pydantic.list_type": {"nb": "må være en liste [ ... ]", "en": "{msg}"},
+    "err.pydantic.dict_type": {"nb": "må være en tabell", "en": "{msg}"},
+    "err.pydantic.other": {"nb": "ugyldig verdi ({msg})", "en": "{msg}"},
 }
 
 
-def t(key: str, lang: str = "nb", **kwargs: object) -> str:
+def t(key: str, lang: str = "nb", /, **kwargs: object) -> str:
     """The text for ``key`` in ``lang``, formatted with ``kwargs``."""
     return template(key, lang).format(**kwargs)
+
+
+class Msg:
+    """A catalogue key with its arguments, rendered when shown; arguments that are
+    themselves ``Msg`` are rendered in the same language."""
+
+    def __init__(self, key: str, /, **kwargs: object) -> None:
+        self.key, self.kwargs = key, kwargs
+
+    def text(self, lang: str = "nb") -> str:
+        return t(self.key, lang, **{k: v.text(lang) if isinstance(v, Msg) else v for k, v in self.kwargs.items()})
+
+    def __str__(self) -> str:
+        return self.text("en")
 
 
 def template(key: str, lang: str = "nb") -> str:
     """The text for ``key`` unformatted, for the map page's script to fill in ``{name}`` fields."""
     entry = _TEXT[key]
     return entry.get(lang, entry["nb"])
+
+
+def has_text(key: str) -> bool:
+    """Whether the catalogue has ``key``."""
+    return key in _TEXT
 
 
 def criterion_label(key: str, lang: str = "nb") -> str:
