@@ -342,3 +342,19 @@ def test_a_rerun_removes_outputs_it_no_longer_produces(tmp_path):
     assert run_cli("--quiet", "run", "--osm", str(osm), "--out", str(out)).returncode == 0
     assert not (out / "population_summary.csv").exists()
     assert (out / "my_notes.txt").read_text() == "kept"
+
+
+def test_a_failing_forked_writer_fails_the_run_and_keeps_the_earlier_result(tmp_path, monkeypatch):
+    osm = line_town(tmp_path)
+    out = tmp_path / "out"
+    a = analyse(Inputs(osm=osm))
+    outputs.write_outputs(a, out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def broken(a, folder, lang):
+        raise ValueError("no room on the page")
+
+    monkeypatch.setitem(outputs.WRITERS, outputs.FORKED[0], broken)
+    with pytest.raises(RuntimeError, match="no room on the page"):
+        outputs.write_outputs(a, out)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
