@@ -184,7 +184,7 @@ def analyse(inputs: Inputs, cfg: Config | None = None, osm: OsmData | None = Non
     s_snap = snap(sites.frame.geometry.to_numpy(), net, w.max_snap_m, allowed)
     d_snap = snap(dests.geometry.to_numpy(), net, w.max_snap_m, allowed)
     bxy = np.c_[to_crs(osm.benches[:, 0], osm.benches[:, 1], epsg)].reshape(-1, 2) if len(osm.benches) else np.empty((0, 2))
-    b_pt, b_edge, b_t = within(bxy, net, cfg.bench.route_buffer_m, allowed)
+    _, b_edge, b_t = within(bxy, net, cfg.bench.route_buffer_m, allowed)
     excluded = np.zeros(len(sites.frame), dtype=bool)
     if inputs.exclude:
         excluded = in_zones(sites.frame.geometry.to_numpy(), inputs.exclude, epsg)
@@ -239,7 +239,7 @@ def analyse(inputs: Inputs, cfg: Config | None = None, osm: OsmData | None = Non
     lon, lat = to_crs(axy[:, 0], axy[:, 1], 4326, src=epsg)
     near = np.zeros(len(frame), dtype=np.int64)
     if len(bxy):
-        near = np.array([len(h) for h in cKDTree(bxy).query_ball_point(axy, cfg.bench.near_m)], dtype=np.int64)
+        near = cKDTree(bxy).query_ball_point(axy, cfg.bench.near_m, return_length=True).astype(np.int64)
     table = pd.DataFrame(
         {"site_id": frame["site_id"].to_numpy(), "lon": lon, "lat": lat, "status": status,
          "rank": pd.array(np.where(ranks > 0, ranks, None), dtype="Int64"), "score": score}
