@@ -3,6 +3,7 @@ shows hostile names as text, in headless Chromium with the network blocked."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -13,11 +14,13 @@ import numpy as np
 import pandas as pd
 import pyogrio
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 import shapely
 
 from aldersvennlig_gis.api import Inputs, analyse
 from aldersvennlig_gis.network import lit_class, to_crs
-from aldersvennlig_gis.webmap import render_map, write_map
+from aldersvennlig_gis.webmap import pack, render_map, write_map
 
 from conftest import line_town, lonlat, run_cli, write_osm
 from test_pipeline import site_row, write_sites
@@ -325,3 +328,18 @@ def test_map_of_30000_buildings_stays_under_20_mb(tmp_path):
     assert size < 20_000_000
     data = json.loads(re.search(r'id="data">(.*?)</script>', path.read_text(encoding="utf-8"), re.S)[1])
     assert len(data["buildings"]["n"]) == 30_000 and len(data["sites"]["id"]) == 30_000
+
+
+@given(st.lists(st.one_of(st.none(), st.integers(-(2**45), 2**45)), max_size=50))
+def test_packed_integers_decode_as_the_page_does(values):
+    """The page's unpack (mirrored here) gives back every integer and every null."""
+    raw, out, v, scale = base64.b64decode(pack(values)), [], 0, 1
+    for c in raw:
+        v += (c & 127) * scale
+        if c & 128:
+            scale *= 128
+            continue
+        z = v - 1
+        out.append(None if v == 0 else (-(z + 1) // 2 if z % 2 else z // 2))
+        v, scale = 0, 1
+    assert out == values

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import base64
 import html
+import base64
 import json
 import re
 from importlib import resources
@@ -75,6 +76,35 @@ def _ints(values: object, scale: float = 1.0) -> list:
     for i in np.flatnonzero(~ok):
         out[i] = None
     return out
+
+
+def pack(values: list) -> str:
+    """Integers (None allowed) as base64 of zigzag varints, 0 marking None.
+
+    A third of the size of the same numbers as JSON; the page's ``unpack``
+    reverses it.
+    """
+    v = np.array(values, dtype=float).ravel()
+    null = np.isnan(v)
+    n = np.where(null, 0, v).astype(np.int64)
+    z = ((n << 1) ^ (n >> 63)).astype(np.uint64) + np.uint64(1)
+    z[null] = 0
+    groups = np.ones(len(z), dtype=np.int64)
+    rest = z >> np.uint64(7)
+    while rest.any():
+        groups += rest > 0
+        rest >>= np.uint64(7)
+    owner = np.repeat(np.arange(len(z)), groups)
+    k = np.arange(len(owner)) - np.repeat(np.cumsum(groups) - groups, groups)
+    low7 = (z[owner] >> (np.uint64(7) * k.astype(np.uint64))) & np.uint64(0x7F)
+    more = (k < groups[owner] - 1).astype(np.uint64) << np.uint64(7)
+    return base64.b64encode((low7 | more).astype(np.uint8).tobytes()).decode("ascii")
+
+
+def _sparse(codes: np.ndarray, common: int) -> dict[str, list[int]]:
+    """Codes that differ from ``common``: delta-coded positions ``at`` and their ``code``."""
+    at = np.flatnonzero(codes != common)
+    return {"at": np.diff(at, prepend=0).tolist(), "code": codes[at].tolist()}
 
 
 def _quantize(x: np.ndarray, y: np.ndarray, epsg: int, origin: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
@@ -187,9 +217,11 @@ def _criteria(a: Analysis, lang: str) -> list[dict]:
             rule = t("map.rule.destination", lang, full=c.full_min, zero=c.zero_min)
             entry.update(full=c.full_min, zero=c.zero_min, rule=rule)
         elif key == "bench":
-            entry["rule"] = t("map.rule.bench", lang, full=cfg.bench.full_gap_m, zero=cfg.bench.zero_gap_m)
+            b = cfg.bench
+            entry.update(full=b.full_gap_m, zero=b.zero_gap_m, rule=t("map.rule.bench", lang, full=b.full_gap_m, zero=b.zero_gap_m))
         else:
-            entry["rule"] = t("map.rule.lighting", lang, unknown=cfg.lighting.unknown_score)
+            u = cfg.lighting.unknown_score
+            entry.update(unknown=u, rule=t("map.rule.lighting", lang, unknown=u))
         out.append(entry)
     return out
 
@@ -206,23 +238,21 @@ def map_data(a: Analysis, lang: str = "nb") -> dict:
     nx, ny = _quantize(nlon, nlat, 4326, origin)
     n = a.nodes
     nodes = {
-        "c": _delta(nx, ny),
-        "min": {k: _ints(n[f"{k}_min"], 10) for k in dkeys},
-        "m": {k: _ints(n[f"{k}_m"]) for k in dkeys},
-        "bench": _ints(n["bench_score"]),
-        "light": _ints(n["lighting_score"]),
-        "gap": _ints(n["bench_gap_m"]),
-        "lit": _ints(n["lighting_share"], 100),
-        "known": _ints(n["lighting_known_share"], 100),
+        "c": pack(_delta(nx, ny)),
+        "min": {k: pack(_ints(n[f"{k}_min"], 10)) for k in dkeys},
+        "m": {k: pack(_ints(n[f"{k}_m"])) for k in dkeys},
+        "gap": pack(_ints(n["bench_gap_m"])),
+        "lit": pack(_ints(n["lighting_share"], 100)),
+        "known": pack(_ints(n["lighting_known_share"], 100)),
     }
     u, v = e["u"].to_numpy(), e["v"].to_numpy()
     usable = ~e["steps"].to_numpy() if cfg.walking.steps == "avoid" else np.ones(len(e), dtype=bool)
     edges = {
-        "uv": np.c_[np.diff(u, prepend=0), v - u].ravel().tolist(),
-        "lit": [_LIT_CODE[c] for c in lit_class(e)],
-        "time": _ints(edge_time_s(e, cfg.walking.speed_m_s, cfg.walking.steps_factor), 10),
-        "len": _ints(e["length_m"], 10),
-        "snap": np.where(usable, np.where(e["major"].to_numpy(), 2, 1), 0).tolist(),
+        "uv": pack(np.c_[np.diff(u, prepend=0), v - u].ravel()),
+        "lit": pack([_LIT_CODE[c] for c in lit_class(e)]),
+        "time": pack(_ints(edge_time_s(e, cfg.walking.speed_m_s, cfg.walking.steps_factor), 10)),
+        "len": pack(_ints(e["length_m"], 10)),
+        "snap": _sparse(np.where(usable, np.where(e["major"].to_numpy(), 2, 1), 0), common=2),
     }
 
     s = a.sites

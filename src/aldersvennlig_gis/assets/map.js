@@ -3,6 +3,22 @@
 (function () {
   'use strict';
   const D = JSON.parse(document.getElementById('data').textContent);
+  // the large integer arrays travel as base64 zigzag varints (webmap.pack), 0 marking null
+  function unpack(text) {
+    const b = atob(text), out = [];
+    for (let i = 0, v = 0, scale = 1; i < b.length; i++) {
+      const c = b.charCodeAt(i);
+      v += (c & 127) * scale;
+      if (c & 128) { scale *= 128; continue; }
+      const z = v - 1;
+      out.push(v === 0 ? null : (z % 2 ? -(z + 1) / 2 : z / 2));
+      v = 0; scale = 1;
+    }
+    return out;
+  }
+  ['c', 'gap', 'lit', 'known'].forEach(k => { D.nodes[k] = unpack(D.nodes[k]); });
+  ['min', 'm'].forEach(k => Object.keys(D.nodes[k]).forEach(c => { D.nodes[k][c] = unpack(D.nodes[k][c]); }));
+  ['uv', 'lit', 'time', 'len'].forEach(k => { D.edges[k] = unpack(D.edges[k]); });
   const T = D.labels;
   const Q = 1e-5, O = D.origin;
   const locale = D.lang === 'nb' ? 'nb-NO' : 'en-GB';
@@ -52,6 +68,9 @@
   const nEdges = D.edges.uv.length / 2;
   const EU = new Int32Array(nEdges), EV = new Int32Array(nEdges);
   for (let i = 0, u = 0; i < nEdges; i++) { u += D.edges.uv[2 * i]; EU[i] = u; EV[i] = u + D.edges.uv[2 * i + 1]; }
+  // snapping class per edge (2 main network, 1 small piece, 0 not snapped to): sent as the exceptions to 2
+  const SNAP = new Int8Array(nEdges).fill(2);
+  for (let i = 0, e = 0; i < D.edges.snap.at.length; i++) { e += D.edges.snap.at[i]; SNAP[e] = D.edges.snap.code[i]; }
 
   // ---- the map, its panes and attribution ----
   const map = L.map('map', {preferCanvas: true, attributionControl: false, zoomSnap: 0.5});
@@ -231,7 +250,7 @@
   const index = new Map();
   const cellKey = (cx, cy) => (cx + 100000) * 200000 + (cy + 100000);
   for (let e = 0; e < nEdges; e++) {
-    if (!D.edges.snap[e]) continue;
+    if (!SNAP[e]) continue;
     const u = EU[e], v = EV[e];
     const x0 = Math.floor(Math.min(NQX[u], NQX[v]) * KX / CELL), x1 = Math.floor(Math.max(NQX[u], NQX[v]) * KX / CELL);
     const y0 = Math.floor(Math.min(NQY[u], NQY[v]) * KY / CELL), y1 = Math.floor(Math.max(NQY[u], NQY[v]) * KY / CELL);
@@ -250,7 +269,7 @@
         const list = index.get(cellKey(cx, cy));
         if (!list) continue;
         for (const e of list) {
-          if (D.edges.snap[e] < minSnap) continue;
+          if (SNAP[e] < minSnap) continue;
           const ax = NQX[EU[e]] * KX, ay = NQY[EU[e]] * KY, bx = NQX[EV[e]] * KX, by = NQY[EV[e]] * KY;
           const dx = bx - ax, dy = by - ay, len2 = dx * dx + dy * dy;
           const f = len2 > 0 ? Math.max(0, Math.min(1, ((px - ax) * dx + (py - ay) * dy) / len2)) : 0;
@@ -273,8 +292,9 @@
     const near = f < 0.5 ? u : v;
     const r = {min: {}, m: {}, crit: {}, gap: N.gap[near], lit: N.lit[near], known: N.known[near], access: access, score: 0};
     D.criteria.forEach(c => {
-      if (c.key === 'bench') { r.crit[c.key] = N.bench[near]; return; }
-      if (c.key === 'lighting') { r.crit[c.key] = N.light[near]; return; }
+      // as the pipeline scores them: no route to walk scores 0; unknown lighting scores c.unknown
+      if (c.key === 'bench') { r.crit[c.key] = r.gap === null ? 0 : decay(r.gap, c.full, c.zero); return; }
+      if (c.key === 'lighting') { r.crit[c.key] = r.gap === null ? 0 : (r.lit === null ? c.unknown : r.lit); return; }
       const mu = N.min[c.key][u], mv = N.min[c.key][v];
       const a = mu === null ? Infinity : mu / 10 + f * te, b = mv === null ? Infinity : mv / 10 + (1 - f) * te;
       const minutes = Math.min(a, b) + access / w.speed / 60;
