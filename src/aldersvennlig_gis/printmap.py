@@ -24,7 +24,7 @@ from . import __version__
 from .network import to_crs
 from .palette import SCORE_BREAKS, SCORE_COLOURS, category_style, score_class
 from .pipeline import Analysis
-from .text import criterion_label, t
+from .text import criterion_label, number, t
 
 A3_MM = (420.0, 297.0)
 MM = 1 / 25.4
@@ -150,14 +150,9 @@ def _panel(ax, a: Analysis, lang: str, scale: int) -> None:
     lines += ["", t("map.top_table", lang, n=len(top))]
     lines += [f"  {int(r):>2}. {sid:<22} {sc:5.1f}" for r, sid, sc in zip(top["rank"], top["site_id"], top["score"], strict=True)]
     ax.text(0, 0.44, "\n".join(lines), transform=ax.transAxes, va="top", ha="left", fontsize=10.5, family="DejaVu Sans Mono")
-    explain = textwrap.fill(t("map.explain", lang, speed=_number(a.cfg.walking.speed_m_s, lang)), 52)
+    explain = textwrap.fill(t("map.explain", lang, speed=number(a.cfg.walking.speed_m_s, None, lang)), 52)
     ax.text(0, 0.0, explain + "\n\n" + t("map.scale", lang, scale=f"{scale:,}".replace(",", " ")),
             transform=ax.transAxes, va="bottom", ha="left", fontsize=10)
-
-
-def _number(x: float, lang: str) -> str:
-    """A number with a decimal comma in Norwegian."""
-    return f"{x:g}".replace(".", ",") if lang == "nb" else f"{x:g}"
 
 
 def _date(d: str, lang: str) -> str:

@@ -517,7 +517,7 @@ def warning_text(code: str, lang: str = "nb") -> str:
     return t(f"warn.{name}", lang, arg=arg, args=arg.split(":"))
 
 
-def number(x: float, decimals: int, lang: str = "nb") -> str:
-    """A number as written in ``lang`` (decimal comma in Norwegian)."""
-    text = f"{float(x):.{decimals}f}"
+def number(x: float, decimals: int | None, lang: str = "nb") -> str:
+    """A number as written in ``lang`` (decimal comma in Norwegian); ``decimals=None`` drops trailing zeros."""
+    text = f"{float(x):g}" if decimals is None else f"{float(x):.{decimals}f}"
     return text.replace(".", ",") if lang == "nb" else text
