@@ -116,6 +116,28 @@ def test_clipped_ways_are_split_where_nodes_are_missing(tmp_path):
     a = analyse(Inputs(osm=osm, sites=str(write_sites(tmp_path / "s.geojson", {"s": (400, 5)}))))
     assert len(a.net.edges) == 2  # 1-2 and 4-5; nothing bridges the gap
     assert site_row(a, "s")["status"] == "ok"
+    assert a.quality["missing_way_nodes"] == 1
+
+
+def test_a_way_whose_first_node_is_missing_keeps_the_rest_and_counts_the_gap(tmp_path):
+    nodes = {i + 1: (i * 100.0, 0.0, {}) for i in range(4)}
+    nodes[30] = (300.0, 10.0, {"shop": "supermarket"})
+    osm = write_osm(tmp_path / "clip.osm", nodes, {1: ([99, 98, 1, 2, 3, 4], {"highway": "footway"})})
+    a = analyse(Inputs(osm=osm, sites=str(write_sites(tmp_path / "s.geojson", {"s": (0, 5)}))))
+    assert len(a.net.edges) == 3
+    assert a.quality["missing_way_nodes"] == 2
+    assert site_row(a, "s")["grocery_m"] == pytest.approx(5 + 300 + 10, rel=0.01)
+
+
+def test_ways_meeting_at_stacked_nodes_are_joined(tmp_path):
+    # two nodes at one spot (a common mapping slip): walkers cross there, so the ways join
+    nodes = {1: (0.0, 0.0, {}), 2: (200.0, 0.0, {}), 3: (200.0, 0.0, {}), 4: (400.0, 0.0, {})}
+    nodes[30] = (400.0, 10.0, {"shop": "supermarket"})
+    ways = {1: ([1, 2], {"highway": "footway"}), 2: ([3, 4], {"highway": "footway"})}
+    osm = write_osm(tmp_path / "stacked.osm", nodes, ways)
+    a = analyse(Inputs(osm=osm, sites=str(write_sites(tmp_path / "s.geojson", {"s": (0, 5)}))))
+    assert a.net.n_nodes == 3
+    assert site_row(a, "s")["grocery_m"] == pytest.approx(5 + 400 + 10, rel=0.01)
 
 
 @pytest.mark.parametrize(

@@ -291,7 +291,7 @@ def _graph_times(x, y, edges, shops, extra_edge=None):
     length = np.hypot(x[u] - x[v], y[u] - y[v])
     e = pd.DataFrame({"u": u, "v": v, "length_m": length, "steps": False, "time_factor": 1.0,
                       "lit_m": 0.0, "dark_m": 0.0, "unknown_m": length, "grade": np.nan})
-    net = Network(epsg=25833, x=x, y=y, osm_id=np.arange(len(x)), edges=e)
+    net = Network(epsg=25833, x=x, y=y, edges=e)
     cfg = load_config()
     edge = np.array([k for k, _ in shops])
     t = np.array([f for _, f in shops])

@@ -8,7 +8,6 @@ package version; any change reads the extract afresh.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import os
 import pickle
@@ -42,8 +41,7 @@ def cached_osm(osm: Path, cfg: Config, folder: Path = DEFAULT_DIR) -> OsmData:
             return pickle.load(f)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
         pass
-    data = read_osm(osm, cfg)
-    data = dataclasses.replace(data, buildings=data.buildings.iloc[:0])
+    data = read_osm(osm, cfg, buildings=False)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".osm-", dir=path.parent)

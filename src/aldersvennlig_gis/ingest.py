@@ -12,10 +12,12 @@ Walkable ways (see README, "Walkable network"):
   allowing it) are left out: they are car-park ramps and service tunnels, and a
   building above one would otherwise be snapped to it.
 
-Libosmium filters in C++ by object type, key and (for ways) highway value, so
-Python sees only objects that may matter; node locations are cached for every
-node before filtering, and a way node whose location is missing (a clipped
-extract) splits the way there.
+Two passes run at the same time, in this process and a forked one: ways and
+nodes (walkable ways, lamps, benches, destination points) and areas (buildings,
+water, destination areas). Libosmium filters in C++ by object type and tags, so
+Python sees only objects that may matter, and builds the way geometries; a way
+node whose location is missing (a clipped extract) splits the way there. A
+network node is an OSM node location, so ways join where they share a node.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import osmium
 import pandas as pd
 import shapely
 
+from . import forking
 from .config import Config
 from .errors import InputError
 
@@ -56,7 +59,7 @@ class OsmData:
     ``run_*[i]``.
     """
 
-    node_id: np.ndarray
+    node_key: np.ndarray  # a node is its location: lon and lat in 1e-7 degrees, packed in one int64
     lon: np.ndarray
     lat: np.ndarray
     run_ptr: np.ndarray
@@ -117,8 +120,161 @@ def _name(tags: osmium.osm.TagList) -> str:
     return tags.get("name") or tags.get("brand") or tags.get("operator") or ""
 
 
+def _node_filter(cfg: Config):
+    """The C++ filter passing lamps, benches and destination nodes.
+
+    Exact ``(key, value)`` pairs when every destination value is spelt out (most
+    nodes with a ``highway`` or ``amenity`` key are crossings and waste baskets
+    and never reach Python); any key when some value is ``*``.
+    """
+    pairs = {("highway", "street_lamp"), ("amenity", "bench"), ("bench", "yes")}
+    pairs |= {(k, v) for crit in cfg.destinations.values() for k, vals in crit.tags.items() for v in vals}
+    if any(v == "*" for _, v in pairs):
+        return osmium.filter.KeyFilter(*sorted({k for k, _ in pairs}))
+    return osmium.filter.TagFilter(*sorted(pairs))
+
+
+def _linestring_coords(hexes: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(lon, lat) of every point and the number of points per line, from osmium's hex WKB linestrings."""
+    nbytes = np.fromiter(map(len, hexes), dtype=np.int64, count=len(hexes)) // 2
+    buf = np.frombuffer(bytes.fromhex("".join(hexes)), dtype=np.uint8)
+    if len(buf) == 0:
+        return np.empty((0, 2)), nbytes
+    starts = np.r_[0, np.cumsum(nbytes)[:-1]]
+    body = np.ones(len(buf), dtype=bool)
+    body[(starts[:, None] + np.arange(9)).ravel()] = False  # byte order, geometry type, point count
+    xy = buf[body].view("<f8" if buf[0] == 1 else ">f8").reshape(-1, 2)
+    return xy.astype(float), (nbytes - 9) // 16
+
+
+def _read_areas(path: Path, cfg: Config, buildings: bool) -> dict:
+    """Buildings, water and destination areas (one osmium area pass; run beside ``_read_lines``).
+
+    Geometries come back as hex WKB in EPSG:4326.
+    """
+    dest_keys, match = _matcher(cfg)
+    area_keys = sorted(dest_keys | {k for k, _ in WATER_TAGS} | ({"building"} if buildings else set()))
+    NODE, AREA = osmium.osm.NODE, osmium.osm.AREA
+    entrances: dict[int, tuple[float, float]] = {}
+    out: dict[str, list] = {"building_id": [], "building": [], "water": [], "dest": []}
+    wkb = osmium.geom.WKBFactory()
+    fp = (
+        osmium.FileProcessor(str(path))
+        .with_areas(osmium.filter.KeyFilter(*area_keys))
+        .with_filter(osmium.filter.EntityFilter(NODE | AREA))
+        .with_filter(osmium.filter.KeyFilter("entrance").enable_for(NODE))
+        .with_filter(osmium.filter.KeyFilter(*area_keys).enable_for(AREA))
+    )
+    try:
+        for obj in fp:
+            if obj.is_node():
+                entrances[obj.id] = (obj.location.lon, obj.location.lat)
+                continue
+            tags = obj.tags
+            building = buildings and tags.get("building", "no") != "no"
+            water = any(tags.get(k) == v for k, v in WATER_TAGS)
+            cats = match(tags)
+            if not (building or water or cats):
+                continue
+            source_id = f"{'way' if obj.from_way() else 'relation'}/{obj.orig_id()}"
+            try:
+                geom = wkb.create_multipolygon(obj)
+            except RuntimeError:
+                continue  # broken ring in a clipped extract
+            if building:
+                out["building_id"].append(source_id)
+                out["building"].append(geom)
+            if water:
+                out["water"].append(geom)
+            if cats:
+                entrance = next((entrances[n.ref] for ring in obj.outer_rings() for n in ring if n.ref in entrances), None)
+                out["dest"].extend((cat, _name(tags), source_id, geom, entrance) for cat in cats)
+    except RuntimeError as exc:
+        raise InputError("osm_unreadable", path=path, detail=exc) from None
+    return out
+
+
+def _read_lines(path: Path, cfg: Config) -> dict:
+    """Walkable ways, lamps, benches and destination nodes (one pass with node locations)."""
+    _, match = _matcher(cfg)
+    NODE, WAY = osmium.osm.NODE, osmium.osm.WAY
+    hexes: list[str] = []  # ways with every node location known: the common case, coordinates in C++
+    split: list[tuple[float, float]] = []  # points of the runs of ways cut by missing nodes
+    split_len: list[int] = []
+    attrs: list[tuple] = []  # way id, lit code, steps, highway of the lines in hexes
+    split_attrs: list[tuple] = []
+    dests: list[tuple] = []  # category, name, source_id, lon, lat
+    benches: list[tuple[float, float]] = []
+    lamps: list[tuple[float, float]] = []
+    newest = missing = 0
+    wkb = osmium.geom.WKBFactory()
+    fp = (
+        osmium.FileProcessor(str(path))
+        .with_locations()
+        .with_filter(osmium.filter.EntityFilter(NODE | WAY))
+        .with_filter(_node_filter(cfg).enable_for(NODE))
+        .with_filter(osmium.filter.TagFilter(*[("highway", v) for v in sorted(ROUTABLE)]).enable_for(WAY))
+    )
+    try:
+        for obj in fp:
+            tags = obj.tags
+            if obj.is_node():
+                lamp = tags.get("highway") == "street_lamp"
+                bench = tags.get("amenity") == "bench" or (
+                    tags.get("bench") == "yes" and any(tags.get(k) == v for k, v in BENCH_CARRIERS)
+                )
+                cats = match(tags)
+                if not (lamp or bench or cats):
+                    continue
+                xy = (obj.location.lon, obj.location.lat)
+                if lamp:
+                    lamps.append(xy)
+                if bench:
+                    benches.append(xy)
+                dests.extend((cat, _name(tags), f"node/{obj.id}", *xy) for cat in cats)
+                continue
+            if not _walkable(tags):
+                continue
+            newest = max(newest, int(obj.timestamp.timestamp()))
+            lit = tags.get("lit")
+            highway = tags.get("highway")
+            attr = (obj.id, 1 if lit in LIT_YES else 0 if lit in LIT_NO else -1, highway == "steps", highway)
+            try:  # libosmium drops leading missing nodes unnoticed, so those ways go node by node
+                if obj.nodes[0].location.valid():
+                    hexes.append(wkb.create_linestring(obj))
+                    attrs.append(attr)
+                    continue
+            except (osmium.InvalidLocationError, RuntimeError, IndexError):
+                pass  # nodes missing from a clipped extract, fewer than two distinct locations, no nodes
+            run: list[tuple[float, float]] = []
+            for n in [*obj.nodes, None]:  # None closes the last run
+                if n is not None and n.location.valid():
+                    if not run or run[-1] != (n.lon, n.lat):
+                        run.append((n.lon, n.lat))
+                    continue
+                missing += n is not None
+                if len(run) >= 2:
+                    split.extend(run)
+                    split_len.append(len(run))
+                    split_attrs.append(attr)
+                run = []
+    except RuntimeError as exc:
+        raise InputError("osm_unreadable", path=path, detail=exc) from None
+    xy, counts = _linestring_coords(hexes)
+    return {
+        "xy": np.r_[xy, np.array(split, dtype=float).reshape(-1, 2)],
+        "counts": np.r_[counts, np.array(split_len, dtype=np.int64)],
+        "runs": attrs + split_attrs,
+        "dests": dests,
+        "benches": benches,
+        "lamps": lamps,
+        "newest": newest,
+        "missing": missing,
+    }
+
+
 def read_osm(path: str | Path, cfg: Config, buildings: bool = True) -> OsmData:
-    """Read a PBF (or .osm XML) extract in one streaming pass.
+    """Read a PBF (or .osm XML) extract: ways and nodes in this process, areas in a forked one.
 
     Parameters
     ----------
@@ -139,140 +295,44 @@ def read_osm(path: str | Path, cfg: Config, buildings: bool = True) -> OsmData:
         raise InputError("osm_not_found", path=path)
     if path.stat().st_size == 0:
         raise InputError("osm_empty", path=path)
-    dest_keys, match = _matcher(cfg)
-    node_keys = {"highway", "amenity", "entrance", "bench", "public_transport"} | dest_keys
-    water_keys = {k for k, _ in WATER_TAGS}
-    area_keys = dest_keys | water_keys | ({"building"} if buildings else set())
-    way_pts: list[tuple[int, float, float]] = []  # (node id, lon, lat) of every run, one after another
-    run_ptr = [0]
-    run_way, run_lit, run_steps, run_hw = [], [], [], []
-    dests: list[tuple] = []  # category, name, source_id, lon, lat
-    dest_areas: list[tuple] = []
-    benches: list[tuple[float, float]] = []
-    lamps: list[tuple[float, float]] = []
-    entrances: dict[int, tuple[float, float]] = {}
-    b_ids: list[str] = []
-    b_wkb: list[bytes] = []
-    w_wkb: list[bytes] = []
-    wkb = osmium.geom.WKBFactory()
-
-    def add_run(run: list, way_id: int, lit_code: int, steps: bool, highway: str) -> None:
-        if len(run) < 2:
-            return
-        way_pts.extend(run)
-        run_ptr.append(len(way_pts))
-        run_way.append(way_id)
-        run_lit.append(lit_code)
-        run_steps.append(steps)
-        run_hw.append(highway)
-
-    newest = 0
-    missing = 0
-    NODE, WAY, AREA = osmium.osm.NODE, osmium.osm.WAY, osmium.osm.AREA
+    pending = forking.start(_read_areas, path, cfg, buildings)
     try:
-        fp = (
-            osmium.FileProcessor(str(path))
-            .with_locations()
-            .with_areas(osmium.filter.KeyFilter(*sorted(area_keys)))
-            .with_filter(osmium.filter.EntityFilter(NODE | WAY | AREA))
-            .with_filter(osmium.filter.KeyFilter(*sorted(node_keys)).enable_for(NODE))
-            .with_filter(osmium.filter.TagFilter(*[("highway", v) for v in sorted(ROUTABLE)]).enable_for(WAY))
-            .with_filter(osmium.filter.KeyFilter(*sorted(area_keys)).enable_for(AREA))
-        )
-        for obj in fp:
-            tags = obj.tags
-            if obj.is_node():
-                lamp = tags.get("highway") == "street_lamp"
-                bench = tags.get("amenity") == "bench" or (
-                    tags.get("bench") == "yes" and any(tags.get(k) == v for k, v in BENCH_CARRIERS)
-                )
-                entrance = "entrance" in tags
-                cats = match(tags)
-                if not (lamp or bench or entrance or cats):
-                    continue
-                loc = obj.location
-                xy = (loc.lon, loc.lat)
-                if lamp:
-                    lamps.append(xy)
-                if bench:
-                    benches.append(xy)
-                if entrance:
-                    entrances[obj.id] = xy
-                for cat in cats:
-                    dests.append((cat, _name(tags), f"node/{obj.id}", *xy))
-            elif obj.is_way():
-                if not _walkable(tags):
-                    continue
-                newest = max(newest, int(obj.timestamp.timestamp()))
-                lit = tags.get("lit")
-                lit_code = 1 if lit in LIT_YES else 0 if lit in LIT_NO else -1
-                steps = tags.get("highway") == "steps"
-                try:  # every location known: the common case, one pass
-                    add_run([(n.ref, n.location.lon, n.location.lat) for n in obj.nodes], obj.id, lit_code, steps, tags.get("highway"))
-                    continue
-                except osmium.InvalidLocationError:
-                    pass
-                run: list[tuple[int, float, float]] = []
-                for n in obj.nodes:
-                    loc = n.location
-                    if loc.valid():
-                        run.append((n.ref, loc.lon, loc.lat))
-                        continue
-                    missing += 1
-                    add_run(run, obj.id, lit_code, steps, tags.get("highway"))
-                    run = []
-                add_run(run, obj.id, lit_code, steps, tags.get("highway"))
-            else:
-                building = buildings and tags.get("building", "no") != "no"
-                water = any(tags.get(k) == v for k, v in WATER_TAGS)
-                cats = match(tags)
-                if not (building or water or cats):
-                    continue
-                kind = "way" if obj.from_way() else "relation"
-                oid = obj.orig_id()
-                try:
-                    geom = wkb.create_multipolygon(obj)
-                except RuntimeError:
-                    continue  # broken ring in a clipped extract
-                if building:
-                    b_ids.append(f"{kind}/{oid}")
-                    b_wkb.append(geom)
-                if water:
-                    w_wkb.append(geom)
-                if cats:
-                    entrance = next(
-                        (entrances[n.ref] for ring in obj.outer_rings() for n in ring if n.ref in entrances), None
-                    )
-                    for cat in cats:
-                        dest_areas.append((cat, _name(tags), f"{kind}/{oid}", geom, entrance))
-    except RuntimeError as exc:
-        raise InputError("osm_unreadable", path=path, detail=exc) from None
+        lines = _read_lines(path, cfg)
+    finally:
+        areas = pending()
+    xy = lines["xy"]
+    # a node is its location (osmium's 1e-7 degree grid): shared nodes join ways, as do stacked duplicates
+    fixed = np.rint(xy * 1e7).astype(np.int64)
+    run_way, run_lit, run_steps, run_hw = zip(*lines["runs"]) if lines["runs"] else ((), (), (), ())
+    dest_areas = areas["dest"]
     polys = shapely.from_wkb(np.array([d[3] for d in dest_areas], dtype=object))
     area_points = [
         shapely.Point(d[4]) if d[4] is not None else poly for d, poly in zip(dest_areas, polys, strict=True)
     ]
+    dests = lines["dests"]
     dest_df = pd.DataFrame(
         [d[:3] for d in dests] + [d[:3] for d in dest_areas], columns=["category", "name", "source_id"]
     )
     node_points = shapely.points(np.array([d[3:] for d in dests], dtype=float).reshape(-1, 2))
     dest_df["geometry"] = list(node_points) + area_points
-    building_df = pd.DataFrame({"site_id": b_ids, "geometry": shapely.from_wkb(np.array(b_wkb, dtype=object))})
-    ts = pd.Timestamp(newest, unit="s", tz="UTC").isoformat() if newest else ""
-    pts = np.array(way_pts, dtype=[("id", np.int64), ("lon", float), ("lat", float)])
+    building_df = pd.DataFrame(
+        {"site_id": areas["building_id"], "geometry": shapely.from_wkb(np.array(areas["building"], dtype=object))}
+    )
+    newest = lines["newest"]
     return OsmData(
-        node_id=pts["id"],
-        lon=pts["lon"],
-        lat=pts["lat"],
-        run_ptr=np.array(run_ptr, dtype=np.int64),
+        node_key=(fixed[:, 0] << 32) | (fixed[:, 1] & 0xFFFFFFFF),
+        lon=xy[:, 0].copy(),
+        lat=xy[:, 1].copy(),
+        run_ptr=np.r_[0, np.cumsum(lines["counts"])].astype(np.int64),
         run_way=np.array(run_way, dtype=np.int64),
         run_lit=np.array(run_lit, dtype=np.int8),
         run_steps=np.array(run_steps, dtype=bool),
         run_highway=np.array(run_hw, dtype=object),
         destinations=dest_df,
-        benches=np.array(benches, dtype=float).reshape(-1, 2),
-        lamps=np.array(lamps, dtype=float).reshape(-1, 2),
+        benches=np.array(lines["benches"], dtype=float).reshape(-1, 2),
+        lamps=np.array(lines["lamps"], dtype=float).reshape(-1, 2),
         buildings=building_df,
-        timestamp=ts,
-        missing_nodes=missing,
-        water=shapely.from_wkb(np.array(w_wkb, dtype=object)),
+        timestamp=pd.Timestamp(newest, unit="s", tz="UTC").isoformat() if newest else "",
+        missing_nodes=lines["missing"],
+        water=shapely.from_wkb(np.array(areas["water"], dtype=object)),
     )

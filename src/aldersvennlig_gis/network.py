@@ -70,7 +70,7 @@ def to_crs(x: np.ndarray, y: np.ndarray, epsg: int, src: int = 4326) -> tuple[np
 class Network:
     """A walkable network in the metric CRS ``epsg``.
 
-    Nodes: ``x``, ``y`` (m), ``osm_id``. Edges: ``u``, ``v`` (node indices),
+    Nodes: ``x``, ``y`` (m), one per distinct OSM node location. Edges: ``u``, ``v`` (node indices),
     ``length_m``, ``way_id``, ``highway``, ``lit`` (1 tagged lit, 0 tagged dark,
     -1 untagged), ``steps``, the lengths ``lit_m``, ``dark_m`` and ``unknown_m``
     (lamps included), ``grade`` (mean absolute rise over run; NaN without
@@ -82,7 +82,6 @@ class Network:
     epsg: int
     x: np.ndarray
     y: np.ndarray
-    osm_id: np.ndarray
     edges: pd.DataFrame
     lamps_xy: np.ndarray = field(default_factory=lambda: np.empty((0, 2)))
 
@@ -169,10 +168,10 @@ def build_network(osm: OsmData, epsg: int | None, lamp_radius_m: float, min_comp
     """
     if len(osm.run_way) == 0:
         raise InputError("no_walkable_ways")
-    uniq, first, inv = np.unique(osm.node_id, return_index=True, return_inverse=True)
+    _, first, inv = np.unique(osm.node_key, return_index=True, return_inverse=True)
     epsg = epsg or choose_crs(osm.lon, osm.lat)
     x, y = to_crs(osm.lon[first], osm.lat[first], epsg)
-    n_pts = len(osm.node_id)
+    n_pts = len(osm.node_key)
     is_last = np.zeros(n_pts, dtype=bool)
     is_last[osm.run_ptr[1:] - 1] = True
     pos = np.flatnonzero(~is_last)
@@ -192,7 +191,7 @@ def build_network(osm: OsmData, epsg: int | None, lamp_radius_m: float, min_comp
             "steps": osm.run_steps[run],
         }
     )
-    net = Network(epsg=epsg, x=np.asarray(x), y=np.asarray(y), osm_id=uniq, edges=edges)
+    net = Network(epsg=epsg, x=np.asarray(x), y=np.asarray(y), edges=edges)
     lamps_xy = np.c_[to_crs(osm.lamps[:, 0], osm.lamps[:, 1], epsg)] if len(osm.lamps) else np.empty((0, 2))
     net.lamps_xy = lamps_xy.reshape(-1, 2)
     covered = _lamp_coverage(net, lamp_radius_m)
