@@ -10,12 +10,14 @@ import pandas as pd
 import pyogrio
 import pytest
 import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pyproj import Transformer
 
 from aldersvennlig_gis.api import Inputs, analyse
 from aldersvennlig_gis.config import Zones
 from aldersvennlig_gis.demand import read_gps, ru250m, two_step_fca
-from aldersvennlig_gis.grid import find_zones, population_summary
+from aldersvennlig_gis.grid import dbscan, find_zones, population_summary
 
 from conftest import LAT0, LON0, M_PER_DEG_LAT, run_cli, write_osm
 from test_pipeline import write_sites
@@ -286,3 +288,17 @@ def test_helsinki_demo_writes_grid_and_zones(demo_run):
     grid = pyogrio.read_dataframe(demo_run / "results.gpkg", layer="grid")
     assert grid.crs.to_epsg() == 25833 and grid["ru250m"].astype(str).str.match(r"^30\d{12}$").all()
     assert (demo_run / "zones.csv").is_file() and not (demo_run / "population_summary.csv").exists()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    cells=st.lists(st.tuples(st.integers(0, 12), st.integers(0, 12)), min_size=1, max_size=80, unique=True),
+    eps=st.sampled_from([250.0, 260.0, 360.0, 510.0]),
+    min_samples=st.integers(1, 6),
+)
+def test_zone_clusters_match_scikit_learn_dbscan(cells, eps, min_samples):
+    from sklearn.cluster import DBSCAN
+
+    xy = np.array(cells, dtype=float) * 250.0
+    expected = DBSCAN(eps=eps, min_samples=min_samples).fit_predict(xy)
+    assert dbscan(xy, eps, min_samples).tolist() == expected.tolist()

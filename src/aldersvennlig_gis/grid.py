@@ -16,8 +16,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from scipy.sparse.csgraph import dijkstra
-from sklearn.cluster import DBSCAN
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components, dijkstra
+from scipy.spatial import cKDTree
 
 from .config import Zones
 from .demand import CELL_M, GRID_EPSG, PopLayer, cell_of, corners, input_total, population_cells, two_step_fca
@@ -125,6 +126,34 @@ def _sum_known(s: pd.Series) -> float:
     return s.sum(min_count=1)  # empty without population
 
 
+def dbscan(xy: np.ndarray, eps: float, min_samples: int) -> np.ndarray:
+    """DBSCAN cluster labels, the same as scikit-learn's ``DBSCAN(eps, min_samples).fit_predict(xy)``.
+
+    A point is a core point when at least ``min_samples`` points (itself
+    included) lie within ``eps``; core points within ``eps`` of each other share
+    a cluster; clusters are numbered in the order of their first core point; a
+    border point joins the lowest-numbered cluster with a core point within
+    ``eps``; the rest is noise (-1). Written on scipy's k-d tree because
+    importing scikit-learn alone took a second per run.
+    """
+    n = len(xy)
+    pairs = cKDTree(xy).query_pairs(eps, output_type="ndarray").reshape(-1, 2)
+    core = np.bincount(pairs.ravel(), minlength=n) + 1 >= min_samples
+    i, j = pairs[:, 0], pairs[:, 1]
+    both = core[i] & core[j]
+    _, comp = connected_components(coo_matrix((np.ones(both.sum()), (i[both], j[both])), shape=(n, n)), directed=False)
+    _, first, inverse = np.unique(comp[core], return_index=True, return_inverse=True)
+    number = np.empty(len(first), dtype=np.int64)
+    number[np.argsort(first)] = np.arange(len(first))
+    labels = np.full(n, n, dtype=np.int64)
+    labels[core] = number[inverse]
+    border = core[i] != core[j]
+    point = np.where(core[i], j, i)[border]
+    np.minimum.at(labels, point, labels[np.where(core[i], i, j)[border]])
+    labels[labels == n] = -1
+    return labels
+
+
 def find_zones(grid: gpd.GeoDataFrame, z: Zones) -> gpd.GeoDataFrame:
     """Candidate zones: DBSCAN clusters of the centres of cells scoring at least ``z.min_score``.
 
@@ -141,7 +170,7 @@ def find_zones(grid: gpd.GeoDataFrame, z: Zones) -> gpd.GeoDataFrame:
     if len(good) == 0:
         return gpd.GeoDataFrame({c: pd.Series(dtype=float) for c in cols}, geometry=gpd.GeoSeries([], crs=GRID_EPSG))
     x, y = corners(good["ru250m"].to_numpy())  # corners lie as far apart as centres
-    labels = DBSCAN(eps=z.eps_m, min_samples=z.min_samples).fit_predict(np.c_[x, y])
+    labels = dbscan(np.c_[x, y], z.eps_m, z.min_samples)
     good = good[labels >= 0].assign(label=labels[labels >= 0])
     pops = {c: good[c] if c in good else np.nan for c in ("pop_tot", "pop_target")}
     zones = pd.DataFrame({"label": good["label"], "ru": good["ru250m"], "score": good["score"], **pops}).groupby("label").agg(
