@@ -7,8 +7,8 @@ by an access edge of its straight-line access length, so a walk from a door to
 the street is counted. Searches run on walking time (seconds) for an older
 pedestrian; the route measures (length, lit / dark / unknown length, length on
 steps and on steep edges, longest stretch without a rest) are aggregated along
-each node's path to its nearest destination by pointer jumping over the
-predecessor tree: about log2(depth) vectorised passes, no per-node path walks.
+each node's path to its nearest destination level by level down the search
+trees (one vectorised pass per edge of depth, no per-node path walks).
 """
 
 from __future__ import annotations
@@ -165,8 +165,23 @@ class Reach:
     gap_m: np.ndarray
 
 
+def _hops(pred: np.ndarray, child: np.ndarray) -> np.ndarray:
+    """Edges between each node and its search tree's root, by pointer jumping (log2(depth) passes)."""
+    hops = np.zeros(len(pred), dtype=np.int64)
+    hops[child] = 1
+    anc = np.full(len(pred), -1)
+    anc[child] = pred[child]
+    active = child
+    while active.size:
+        a = anc[active]
+        hops[active] += hops[a]
+        anc[active] = anc[a]
+        active = active[anc[active] >= 0]
+    return hops
+
+
 def search(graph: Graph, sources: np.ndarray, cutoff_s: float) -> Reach:
-    """One multi-source Dijkstra from all ``sources``, then route measures by pointer jumping."""
+    """One multi-source Dijkstra from all ``sources``, then route measures level by level down the trees."""
     n = graph.n
     if len(sources) == 0:
         nan = np.full(n, np.nan)
@@ -176,39 +191,28 @@ def search(graph: Graph, sources: np.ndarray, cutoff_s: float) -> Reach:
     )
     reached = np.isfinite(dist)
     child = np.flatnonzero(pred >= 0)
-    parent = pred[child]
-    e = graph.edge_index(child, parent)
-    per_edge = (graph.length_m, graph.lit_m, graph.dark_m, graph.unknown_m, graph.steps_m, graph.steep_m)
-    sums = np.zeros((len(per_edge), n))
-    sums[:, child] = np.stack([m[e] for m in per_edge])
-    end_rest = np.zeros(n, dtype=bool)
-    end_rest[child] = graph.rest[parent] | (pred[parent] < 0)
-    head = sums[0].copy()
-    tail = np.where(end_rest, 0.0, sums[0])
-    inner = np.zeros(n)
-    has = end_rest.copy()
-    anc = np.full(n, -1)
-    anc[child] = parent
-    active = child
-    while active.size:
-        a = anc[active]
-        a_tot, b_tot = sums[0, active], sums[0, a]
-        a_has, b_has = has[active], has[a]
-        a_head, a_inner, a_tail = head[active], inner[active], tail[active]
-        b_head, b_inner, b_tail = head[a], inner[a], tail[a]
-        sums[:, active] += sums[:, a]
-        head[active] = np.where(a_has, a_head, a_tot + b_head)
-        inner[active] = np.where(
-            a_has & b_has, np.maximum(np.maximum(a_inner, b_inner), a_tail + b_head), np.where(a_has, a_inner, b_inner)
-        )
-        tail[active] = np.where(b_has, b_tail, a_tail + b_tot)
-        has[active] = a_has | b_has
-        anc[active] = anc[a]
-        active = active[anc[active] >= 0]
-    gap = np.maximum(np.maximum(head, inner), tail)
-    for arr in (*sums, head, gap):
-        arr[~reached] = np.nan
+    e = graph.edge_index(child, pred[child])
+    step = np.zeros((n, 6))  # the measures of the edge from each node to its parent
+    step[child] = np.column_stack([m[e] for m in (graph.length_m, graph.lit_m, graph.dark_m, graph.unknown_m, graph.steps_m, graph.steep_m)])
+    rest_ahead = np.zeros(n, dtype=bool)  # that edge ends at a rest: a bench or the destination
+    rest_ahead[child] = graph.rest[pred[child]] | (pred[pred[child]] < 0)
+    hops = _hops(pred, child)
+    order = child[np.argsort(hops[child], kind="stable")]
+    levels = np.searchsorted(hops[order], np.arange(1, hops.max() + 2))
+    sums = np.zeros((n, 6))
+    head = np.zeros(n)  # from the node to the first rest
+    beyond = np.zeros(n)  # longest stretch between rests after that
+    for lo, hi in zip(levels[:-1], levels[1:], strict=True):  # a parent is one level up, so final already
+        c = order[lo:hi]
+        p = pred[c]
+        sums[c] = sums[p] + step[c]
+        stretch, rest = step[c, 0], rest_ahead[c]
+        head[c] = np.where(rest, stretch, stretch + head[p])
+        beyond[c] = np.where(rest, np.maximum(head[p], beyond[p]), beyond[p])
+    gap = np.maximum(head, beyond)
+    length, lit, dark, unknown, steps, steep = np.where(reached, sums.T, np.nan)
+    head[~reached] = gap[~reached] = np.nan
     return Reach(
-        time_s=dist, source=np.where(reached, src, -1), length_m=sums[0], lit_m=sums[1], dark_m=sums[2],
-        unknown_m=sums[3], steps_m=sums[4], steep_m=sums[5], head_m=head, gap_m=gap,
+        time_s=dist, source=np.where(reached, src, -1), length_m=length, lit_m=lit, dark_m=dark,
+        unknown_m=unknown, steps_m=steps, steep_m=steep, head_m=head, gap_m=gap,
     )
