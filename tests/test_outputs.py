@@ -278,3 +278,13 @@ def test_raster_cells_snap_by_the_rules_sites_snap_by(helsinki_analysis):
     same = edge[ok] == exact.edge[ok]
     assert same.mean() > 0.9
     assert np.allclose(t[ok][same], exact.t[ok][same], atol=1e-6)
+
+
+def test_network_lines_as_wkb_are_shapelys_wkb():
+    from aldersvennlig_gis.outputs import wkb_lines
+
+    rng = np.random.default_rng(3)
+    counts = np.array([2, 5, 3, 2])
+    xy = rng.uniform(-1e6, 1e6, (counts.sum(), 2))
+    lines = shapely.linestrings(xy, indices=np.repeat(np.arange(len(counts)), counts))
+    assert wkb_lines(xy, counts).to_pylist() == list(shapely.to_wkb(lines))

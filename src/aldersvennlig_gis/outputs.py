@@ -18,6 +18,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyogrio
 import shapely
 
@@ -26,7 +27,7 @@ from .network import edge_time_s, lit_class
 from .grid import population_summary
 from .metadata import metadata_frame
 from .pipeline import Analysis
-from .printmap import write_print_map
+from .printmap import polyline_nodes, write_print_map
 from .qgis_styles import write_styles
 from .rasters import write_rasters
 from .text import criterion_label, number, t, warning_text
@@ -48,13 +49,8 @@ def ranked_sites(a: Analysis) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(pd.concat([ranked, rest], ignore_index=True), geometry="geometry", crs=a.sites.crs)
 
 
-def network_layer(a: Analysis) -> gpd.GeoDataFrame:
-    """Edges with ``length_m``, ``time_s``, ``lit``, ``steps``, ``grade``, ``accessible``.
-
-    Consecutive edges of one OSM way with the same attributes are one feature (a
-    line through their nodes, ``length_m`` and ``time_s`` summed), so the layer
-    stays light in QGIS without losing any attribute of any edge.
-    """
+def _network_features(a: Analysis) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """The network layer's attribute columns, its lines' coordinates and the coordinates per line."""
     e = a.net.edges
     w = a.cfg.walking
     u, v = e["u"].to_numpy(), e["v"].to_numpy()
@@ -68,31 +64,54 @@ def network_layer(a: Analysis) -> gpd.GeoDataFrame:
     same = (way[1:] == way[:-1]) & (u[1:] == v[:-1]) & (lit[1:] == lit[:-1]) & (steps[1:] == steps[:-1])
     same &= ((grade[1:] == grade[:-1]) | (np.isnan(grade[1:]) & np.isnan(grade[:-1]))) & (steep[1:] == steep[:-1])
     first = np.r_[True, ~same]
-    group = np.cumsum(first) - 1
     starts = np.flatnonzero(first)
-    last = np.r_[starts[1:], len(e)] - 1
-    # each feature's nodes: the u of each of its edges, then the v of its last edge
-    node = np.empty(len(e) + len(starts), dtype=np.int64)
-    at = np.arange(len(e)) + group
-    node[at] = u
-    node[last + group[last] + 1] = v[last]
-    xy = np.c_[a.net.x[node], a.net.y[node]]
-    lines = shapely.linestrings(xy, indices=np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(e)]) + 1))
-    return gpd.GeoDataFrame(
-        {
-            "way_id": way[starts],
-            "highway": e["highway"].astype(str).to_numpy()[starts],
-            "length_m": np.add.reduceat(length, starts).round(2),
-            "time_s": np.add.reduceat(time_s, starts).round(2),
-            "lit": lit[starts],
-            "steps": steps[starts],
-            "grade": grade[starts],
-            "steep": steep[starts],
-            "accessible": ~steps[starts] & ~steep[starts],
-        },
-        geometry=lines,
-        crs=a.net.epsg,
-    )
+    node = polyline_nodes(u, v, first)
+    columns = {
+        "way_id": way[starts],
+        "highway": e["highway"].iloc[starts].to_numpy(),
+        "length_m": np.add.reduceat(length, starts).round(2),
+        "time_s": np.add.reduceat(time_s, starts).round(2),
+        "lit": lit[starts],
+        "steps": steps[starts],
+        "grade": grade[starts],
+        "steep": steep[starts],
+        "accessible": ~steps[starts] & ~steep[starts],
+    }
+    return columns, np.c_[a.net.x[node], a.net.y[node]], np.diff(np.r_[starts, len(e)]) + 1
+
+
+def network_layer(a: Analysis) -> gpd.GeoDataFrame:
+    """Edges with ``length_m``, ``time_s``, ``lit``, ``steps``, ``grade``, ``accessible``.
+
+    Consecutive edges of one OSM way with the same attributes are one feature (a
+    line through their nodes, ``length_m`` and ``time_s`` summed), so the layer
+    stays light in QGIS without losing any attribute of any edge.
+    """
+    columns, xy, counts = _network_features(a)
+    lines = shapely.linestrings(xy, indices=np.repeat(np.arange(len(counts)), counts))
+    return gpd.GeoDataFrame(columns, geometry=lines, crs=a.net.epsg)
+
+
+def wkb_lines(xy: np.ndarray, counts: np.ndarray) -> pa.Array:
+    """2D lines as (little-endian) WKB, ``counts[i]`` points of ``xy`` each, built without shapely objects."""
+    size = 9 + 16 * counts
+    offsets = np.r_[0, np.cumsum(size)]
+    head = np.zeros((len(counts), 9), dtype=np.uint8)
+    head[:, 0], head[:, 1] = 1, 2  # byte order, type 2 (LineString) as uint32
+    head[:, 5:] = counts.astype("<u4").view(np.uint8).reshape(-1, 4)
+    at = (offsets[:-1, None] + np.arange(9)).ravel()
+    buf = np.empty(offsets[-1], dtype=np.uint8)
+    buf[at] = head.ravel()
+    coords = np.ones(len(buf), dtype=bool)
+    coords[at] = False
+    buf[coords] = np.ascontiguousarray(xy, dtype="<f8").view(np.uint8).ravel()
+    return pa.Array.from_buffers(pa.large_binary(), len(counts), [None, pa.py_buffer(offsets), pa.py_buffer(buf)])
+
+
+def _network_table(a: Analysis) -> pa.Table:
+    """``network_layer`` as Arrow with WKB geometry, built in a fifth of the time of shapely lines and their WKB."""
+    columns, xy, counts = _network_features(a)
+    return pa.table(columns | {"geometry": wkb_lines(xy, counts)})
 
 
 def destinations_layer(a: Analysis) -> gpd.GeoDataFrame:
@@ -156,11 +175,17 @@ def quality_summary(a: Analysis, lang: str) -> list[str]:
     return lines
 
 
-def write_gpkg(path: Path, layers: dict[str, pd.DataFrame]) -> None:
+def write_gpkg(path: Path, layers: dict[str, pd.DataFrame | pa.Table], epsg: int) -> None:
+    """Write the layers in order; an Arrow table is lines in ``epsg`` with WKB ``geometry``."""
     # GeoPackage 1.2, not GDAL's newer default: QGIS on Debian stable (GDAL 3.6) warns on 1.4 files.
-    for name, gdf in layers.items():
-        pyogrio.write_dataframe(gdf, path, layer=name, driver="GPKG", promote_to_multi=name in ("sites", "zones"),
-                                dataset_options={"VERSION": "1.2"}, use_arrow=True)
+    options = {"driver": "GPKG", "dataset_options": {"VERSION": "1.2"}}
+    for name, layer in layers.items():
+        if isinstance(layer, pa.Table):
+            pyogrio.write_arrow(layer, path, layer=name, geometry_name="geometry", geometry_type="LineString",
+                                crs=f"EPSG:{epsg}", **options)
+        else:
+            pyogrio.write_dataframe(layer, path, layer=name, promote_to_multi=name in ("sites", "zones"), use_arrow=True,
+                                    **options)
 
 
 Writer = Callable[[Analysis, Path, str], None]
@@ -173,11 +198,11 @@ def _ranking(a: Analysis, folder: Path, lang: str) -> None:
 
 def _gpkg(a: Analysis, folder: Path, lang: str) -> None:
     layers = {
-        "sites": ranked_sites(a), "network": network_layer(a), "destinations": destinations_layer(a),
+        "sites": ranked_sites(a), "network": _network_table(a), "destinations": destinations_layer(a),
         "criteria": criteria_layer(a), "data_quality": data_quality_layer(a, lang), "metadata": metadata_frame(a, lang),
     }
     layers |= {name: gdf for name, gdf in (("grid", a.grid), ("zones", a.zones)) if gdf is not None}
-    write_gpkg(folder / "results.gpkg", layers)
+    write_gpkg(folder / "results.gpkg", layers, a.net.epsg)
     write_styles(folder / "results.gpkg", a.cfg, lang)
 
 

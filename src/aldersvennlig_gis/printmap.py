@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import shapely
+from matplotlib import rc_context
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, PathPatch, Rectangle
@@ -79,15 +80,33 @@ def _north_arrow(ax, a: Analysis, extent: tuple[float, float, float, float], lan
             weight="bold", zorder=20)
 
 
+def polyline_nodes(u: np.ndarray, v: np.ndarray, first: np.ndarray) -> np.ndarray:
+    """The nodes of lines through consecutive edges ``u -> v``, a new line at each ``first``.
+
+    A line holds the ``u`` of each of its edges, then the ``v`` of its last edge;
+    within a line each edge starts where the one before ends.
+    """
+    group = np.cumsum(first) - 1
+    last = np.r_[np.flatnonzero(first)[1:], len(u)] - 1
+    node = np.empty(len(u) + len(last), dtype=np.int64)
+    node[np.arange(len(u)) + group] = u
+    node[last + group[last] + 1] = v[last]
+    return node
+
+
 def _draw_map(ax, a: Analysis, extent: tuple[float, float, float, float]) -> None:
     # markers shrink on maps of a whole municipality so they do not bury each other
     shrink = float(np.clip(6000.0 / max(extent[1] - extent[0], 1.0), 0.15, 1.0))
     net = a.net
     u, v = net.edges["u"].to_numpy(), net.edges["v"].to_numpy()
-    # one compound path, not a collection of 100,000s of artists: drawn in a fraction of the time
-    verts = np.stack([np.c_[net.x[u], net.y[u]], np.c_[net.x[v], net.y[v]]], axis=1).reshape(-1, 2)
-    codes = np.tile([MplPath.MOVETO, MplPath.LINETO], len(u)).astype(MplPath.code_type)
-    network = PathPatch(MplPath(verts, codes), facecolor="none", edgecolor="#8c8c8c", linewidth=0.4, zorder=1)
+    # one compound path, not a collection of 100,000s of artists, of lines through edges that
+    # continue one another (a third fewer points than one line per edge): drawn in a fraction of the time
+    first = np.r_[True, u[1:] != v[:-1]]
+    node = polyline_nodes(u, v, first)
+    codes = np.full(len(node), MplPath.LINETO, dtype=MplPath.code_type)
+    codes[np.flatnonzero(first) + np.arange(np.count_nonzero(first))] = MplPath.MOVETO
+    network = PathPatch(MplPath(np.c_[net.x[node], net.y[node]], codes), facecolor="none", edgecolor="#8c8c8c",
+                        linewidth=0.4, zorder=1)
     network.set_transform(ax.transData)
     ax.add_artist(network)  # not add_patch: the extent is set below, and fitting limits to each segment is slow
 
@@ -184,5 +203,8 @@ def print_map(a: Analysis, lang: str = "nb") -> Figure:
 def write_print_map(a: Analysis, folder: Path, lang: str = "nb") -> None:
     """Write ``map_a3.pdf`` (vector, one A3 page) and ``map.png`` (150 dpi)."""
     fig = print_map(a, lang)
-    fig.savefig(Path(folder) / "map_a3.pdf", metadata={"Creator": f"aldersvennlig_gis {__version__}", "CreationDate": None})
-    fig.savefig(Path(folder) / "map.png", dpi=150, metadata={"Software": f"aldersvennlig_gis {__version__}"})
+    # fast zlib levels: the files are a few per cent larger, written in half the time
+    with rc_context({"pdf.compression": 1}):
+        fig.savefig(Path(folder) / "map_a3.pdf", metadata={"Creator": f"aldersvennlig_gis {__version__}", "CreationDate": None})
+    fig.savefig(Path(folder) / "map.png", dpi=150, metadata={"Software": f"aldersvennlig_gis {__version__}"},
+                pil_kwargs={"compress_level": 1})

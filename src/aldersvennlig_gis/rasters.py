@@ -56,7 +56,8 @@ def _write(path: Path, bands: np.ndarray, transform: rasterio.Affine, epsg: int,
     profile = {
         "driver": "GTiff", "dtype": "float32", "count": len(bands), "height": bands.shape[1], "width": bands.shape[2],
         "crs": f"EPSG:{epsg}", "transform": transform, "nodata": NODATA,
-        "tiled": True, "blockxsize": 256, "blockysize": 256, "compress": "deflate", "predictor": 3,
+        # deflate level 1: half the time of the default level 6 for files 2 % larger
+        "tiled": True, "blockxsize": 256, "blockysize": 256, "compress": "deflate", "predictor": 3, "zlevel": 1,
     }
     with rasterio.open(path, "w", **profile) as dst:
         dst.write(bands)

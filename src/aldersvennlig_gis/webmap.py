@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import base64
 import html
-import base64
 import json
 import re
 from importlib import resources
@@ -68,37 +67,40 @@ def _json_for_script(obj: object) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+def _scaled(values: object, scale: float = 1.0) -> np.ndarray:
+    """``values * scale`` rounded to whole numbers, NaN where missing."""
+    v = np.asarray(pd.to_numeric(pd.Series(np.asarray(values).ravel()), errors="coerce"), dtype=float) * scale
+    return np.where(np.isfinite(v), np.round(v), np.nan)
+
+
 def _ints(values: object, scale: float = 1.0) -> list:
     """``values * scale`` rounded to integers, with None where missing."""
-    v = np.asarray(pd.to_numeric(pd.Series(np.asarray(values).ravel()), errors="coerce"), dtype=float) * scale
-    ok = np.isfinite(v)
-    out = np.where(ok, np.round(v), 0).astype(np.int64).tolist()
-    for i in np.flatnonzero(~ok):
+    v = _scaled(values, scale)
+    out = np.nan_to_num(v).astype(np.int64).tolist()
+    for i in np.flatnonzero(np.isnan(v)):
         out[i] = None
     return out
 
 
-def pack(values: list) -> str:
-    """Integers (None allowed) as base64 of zigzag varints, 0 marking None.
+def pack(values: object) -> str:
+    """Integers (None or NaN where missing) as base64 of zigzag varints, 0 marking None.
 
     A third of the size of the same numbers as JSON; the page's ``unpack``
     reverses it.
     """
-    v = np.array(values, dtype=float).ravel()
+    v = np.asarray(values, dtype=float).ravel()
     null = np.isnan(v)
     n = np.where(null, 0, v).astype(np.int64)
-    z = ((n << 1) ^ (n >> 63)).astype(np.uint64) + np.uint64(1)
+    z = ((n << 1) ^ (n >> 63)) + 1
     z[null] = 0
-    groups = np.ones(len(z), dtype=np.int64)
-    rest = z >> np.uint64(7)
-    while rest.any():
-        groups += rest > 0
-        rest >>= np.uint64(7)
-    owner = np.repeat(np.arange(len(z)), groups)
-    k = np.arange(len(owner)) - np.repeat(np.cumsum(groups) - groups, groups)
-    low7 = (z[owner] >> (np.uint64(7) * k.astype(np.uint64))) & np.uint64(0x7F)
-    more = (k < groups[owner] - 1).astype(np.uint64) << np.uint64(7)
-    return base64.b64encode((low7 | more).astype(np.uint8).tobytes()).decode("ascii")
+    # 7 bits a byte, low bits first, the high bit set on every byte of a number but its last
+    groups = np.maximum((np.frexp(z)[1] + 6) // 7, 1)
+    width = int(groups.max(initial=1))
+    byte = np.empty((len(z), width), dtype=np.uint8)
+    for j in range(width):
+        byte[:, j] = (z >> (7 * j)) & 0x7F
+        byte[:, j] |= (groups > j + 1).view(np.uint8) << 7
+    return base64.b64encode(byte[np.arange(width) < groups[:, None]].tobytes()).decode("ascii")
 
 
 def _sparse(codes: np.ndarray, common: int) -> dict[str, list[int]]:
@@ -115,12 +117,12 @@ def _quantize(x: np.ndarray, y: np.ndarray, epsg: int, origin: tuple[int, int]) 
     return qx, qy
 
 
-def _delta(qx: np.ndarray, qy: np.ndarray, start: np.ndarray | None = None) -> list[int]:
+def _delta(qx: np.ndarray, qy: np.ndarray, start: np.ndarray | None = None) -> np.ndarray:
     """Flat ``[dx, dy, ...]``: each point minus the one before, restarting from 0 where ``start``."""
     dx, dy = np.diff(qx, prepend=0), np.diff(qy, prepend=0)
     if start is not None:
         dx[start], dy[start] = qx[start], qy[start]
-    return np.c_[dx, dy].ravel().tolist()
+    return np.c_[dx, dy].ravel()
 
 
 def _rings(geoms: np.ndarray, epsg: int, tol: float, origin: tuple[int, int]) -> tuple[dict, np.ndarray]:
@@ -146,7 +148,7 @@ def _rings(geoms: np.ndarray, epsg: int, tol: float, origin: tuple[int, int]) ->
     xy, cidx = xy[keep[cidx]], cidx[keep[cidx]]
     qx, qy = _quantize(xy[:, 0], xy[:, 1], epsg, origin)
     start = np.r_[True, cidx[1:] != cidx[:-1]]
-    return {"n": counts[keep].tolist(), "c": _delta(qx, qy, start)}, pidx[poly][ridx][keep]
+    return {"n": counts[keep].tolist(), "c": _delta(qx, qy, start).tolist()}, pidx[poly][ridx][keep]
 
 
 def _attribute_table(gdf: gpd.GeoDataFrame) -> dict[str, list]:
@@ -239,19 +241,20 @@ def map_data(a: Analysis, lang: str = "nb") -> dict:
     n = a.nodes
     nodes = {
         "c": pack(_delta(nx, ny)),
-        "min": {k: pack(_ints(n[f"{k}_min"], 10)) for k in dkeys},
-        "m": {k: pack(_ints(n[f"{k}_m"])) for k in dkeys},
-        "gap": pack(_ints(n["bench_gap_m"])),
-        "lit": pack(_ints(n["lighting_share"], 100)),
-        "known": pack(_ints(n["lighting_known_share"], 100)),
+        "min": {k: pack(_scaled(n[f"{k}_min"], 10)) for k in dkeys},
+        "m": {k: pack(_scaled(n[f"{k}_m"])) for k in dkeys},
+        "gap": pack(_scaled(n["bench_gap_m"])),
+        "lit": pack(_scaled(n["lighting_share"], 100)),
+        "known": pack(_scaled(n["lighting_known_share"], 100)),
     }
     u, v = e["u"].to_numpy(), e["v"].to_numpy()
+    lit = lit_class(e)
     usable = ~e["steps"].to_numpy() if cfg.walking.steps == "avoid" else np.ones(len(e), dtype=bool)
     edges = {
         "uv": pack(np.c_[np.diff(u, prepend=0), v - u].ravel()),
-        "lit": pack([_LIT_CODE[c] for c in lit_class(e)]),
-        "time": pack(_ints(edge_time_s(e, cfg.walking.speed_m_s, cfg.walking.steps_factor), 10)),
-        "len": pack(_ints(e["length_m"], 10)),
+        "lit": pack(np.select([lit == k for k in _LIT_CODE], list(_LIT_CODE.values()))),
+        "time": pack(_scaled(edge_time_s(e, cfg.walking.speed_m_s, cfg.walking.steps_factor), 10)),
+        "len": pack(_scaled(e["length_m"], 10)),
         "snap": _sparse(np.where(usable, np.where(e["major"].to_numpy(), 2, 1), 0), common=2),
     }
 
