@@ -125,9 +125,10 @@ def build_graph(
     v = np.r_[pb, pa]
     time = np.r_[ptime, ptime] + _EPS_S
     attrs = np.r_[attrs, attrs]
-    o = np.lexsort((time, v, u))
-    u, v, time, attrs = u[o], v[o], time[o], attrs[o]
-    first = np.r_[True, (u[1:] != u[:-1]) | (v[1:] != v[:-1])]
+    pair = u * n + v
+    o = np.lexsort((time, pair))  # by (u, v), the fastest of parallel pieces first
+    u, v, time, attrs, pair = u[o], v[o], time[o], attrs[o], pair[o]
+    first = np.r_[True, pair[1:] != pair[:-1]]
     first &= u != v
     u, v, time, attrs = u[first], v[first], time[first], attrs[first]
     csr = csr_matrix((time, (u, v)), shape=(n, n))
