@@ -16,8 +16,9 @@ Tools, each run in its own subprocess so peak memory is its own:
 
 Wall time is measured by this process around each subprocess (interpreter start
 and imports included), CPU time (user + system, all threads) from the
-subprocess's resource usage; peak memory is the subprocess's own maximum
-resident set. CPU time is the steadier figure on a busy machine.
+subprocess's resource usage, forked workers included; peak memory is the
+subprocess's maximum resident set plus that of its largest forked worker (an
+upper bound: pages shared with the parent count twice). CPU time is the steadier figure on a busy machine.
 Results are the medians of ``--runs`` runs, written to
 ``benchmarks/results/latest.md`` and ``latest.csv``.
 
@@ -53,7 +54,12 @@ TARGET_GROWTH = 4.4
 
 
 def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    """Own peak resident set plus the largest forked child's (KiB on Linux).
+
+    An upper bound where a run forks: pages a child shares with its parent count twice.
+    """
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return (own + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
 
 
 def _reach_m() -> tuple[dict[str, dict[str, list[str]]], float]:
@@ -222,7 +228,8 @@ def report(raw: pd.DataFrame, runs: int, sites: int, load: str = "") -> tuple[pd
         f"Medians of {runs} runs; {sites:,} random sites per city; written by `make bench` "
         f"({time.strftime('%Y-%m-%d')}, {os.cpu_count()} CPUs{', load average ' + load if load else ''}). "
         "Wall time includes interpreter start and imports; CPU time is user + system time of all "
-        "threads; peak memory is the maximum resident set of the run's own process.",
+        "threads and forked workers; peak memory is the maximum resident set of the run's process plus "
+        "that of its largest forked worker (an upper bound: pages a worker shares with its parent count twice).",
         "",
         "## Whole runs",
         "",
