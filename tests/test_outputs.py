@@ -253,7 +253,7 @@ def test_no_leftover_files_when_a_writer_fails(tmp_path, monkeypatch):
     def broken(a, folder, lang):
         raise RuntimeError("disk full")
 
-    monkeypatch.setitem(outputs.WRITERS, "map_a3.pdf, map.png", broken)
+    monkeypatch.setitem(outputs.WRITERS, "map.png", broken)
     with pytest.raises(RuntimeError):
         outputs.write_outputs(a, out)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import shapely
 from matplotlib import rc_context
+from matplotlib.collections import PathCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, PathPatch, Rectangle
@@ -94,6 +95,39 @@ def polyline_nodes(u: np.ndarray, v: np.ndarray, first: np.ndarray) -> np.ndarra
     return node
 
 
+def _draw_polygons(ax, geoms: np.ndarray, colours: np.ndarray) -> None:
+    """Polygons filled in ``colours`` with thin outlines, each over the ones before it.
+
+    Polygons that at most share a wall with others are drawn one path per
+    colour, not an artist each (a third of the time for 30,000 buildings); where
+    two share a wall the one drawn later outlines it, as before. Polygons inside
+    or around another one (a building mapped within a building) are drawn after
+    the rest in their own order, so the later one still hides the earlier.
+    """
+    # normalised, holes wind against their shell and stay empty (as geopandas draws them)
+    parts, part_of = shapely.get_parts(shapely.normalize(geoms), return_index=True)
+    rings, ring_of = shapely.get_rings(parts, return_index=True)
+    xy, vertex_of = shapely.get_coordinates(rings, return_index=True)
+    new = np.r_[True, vertex_of[1:] != vertex_of[:-1]]
+    codes = np.where(new, MplPath.MOVETO, MplPath.LINETO).astype(MplPath.code_type)
+    codes[np.r_[new[1:], True]] = MplPath.CLOSEPOLY
+    owner = part_of[ring_of[vertex_of]]
+    # a polygon with a point inside another one (and that one); partial overlaps of OSM
+    # buildings are slivers of a square metre or two, too small to show
+    inner, outer = shapely.STRtree(geoms).query(shapely.point_on_surface(geoms), predicate="within")
+    stacked = np.zeros(len(geoms), dtype=bool)
+    stacked[inner[inner != outer]] = stacked[outer[inner != outer]] = True
+    style = {"edgecolor": "#1a1a1a", "linewidth": 0.25, "joinstyle": "round", "zorder": 2, "transform": ax.transData}
+    for c in np.unique(colours[~stacked]):
+        m = (colours[owner] == c) & ~stacked[owner]
+        ax.add_artist(PathPatch(MplPath(xy[m], codes[m]), facecolor=c, **style))
+    if stacked.any():
+        m = stacked[owner]
+        cut = np.flatnonzero(np.diff(owner[m])) + 1
+        paths = [MplPath(v, c) for v, c in zip(np.split(xy[m], cut), np.split(codes[m], cut), strict=True)]
+        ax.add_collection(PathCollection(paths, facecolors=colours[stacked], **style), autolim=False)
+
+
 def _draw_map(ax, a: Analysis, extent: tuple[float, float, float, float]) -> None:
     # markers shrink on maps of a whole municipality so they do not bury each other
     shrink = float(np.clip(6000.0 / max(extent[1] - extent[0], 1.0), 0.15, 1.0))
@@ -116,7 +150,7 @@ def _draw_map(ax, a: Analysis, extent: tuple[float, float, float, float]) -> Non
     geoms = s.geometry.to_numpy()
     polygonal = shapely.get_type_id(geoms) >= 3
     if polygonal.any():
-        s[polygonal].plot(ax=ax, color=colours[polygonal], edgecolor="#1a1a1a", linewidth=0.25, zorder=2)
+        _draw_polygons(ax, geoms[polygonal], colours[polygonal])
     if (~polygonal).any():
         xy = shapely.get_coordinates(shapely.centroid(geoms[~polygonal]))
         ax.scatter(xy[:, 0], xy[:, 1], s=30 * max(shrink, 0.4), c=colours[~polygonal], edgecolors="#1a1a1a",
@@ -200,11 +234,14 @@ def print_map(a: Analysis, lang: str = "nb") -> Figure:
     return fig
 
 
-def write_print_map(a: Analysis, folder: Path, lang: str = "nb") -> None:
-    """Write ``map_a3.pdf`` (vector, one A3 page) and ``map.png`` (150 dpi)."""
-    fig = print_map(a, lang)
-    # fast zlib levels: the files are a few per cent larger, written in half the time
-    with rc_context({"pdf.compression": 1}):
-        fig.savefig(Path(folder) / "map_a3.pdf", metadata={"Creator": f"aldersvennlig_gis {__version__}", "CreationDate": None})
-    fig.savefig(Path(folder) / "map.png", dpi=150, metadata={"Software": f"aldersvennlig_gis {__version__}"},
-                pil_kwargs={"compress_level": 1})
+def write_pdf(a: Analysis, folder: Path, lang: str = "nb") -> None:
+    """Write ``map_a3.pdf``: the print map as vector graphics on one A3 page."""
+    with rc_context({"pdf.compression": 1}):  # zlib's fastest level: a file some 15 % larger, written in half the time
+        print_map(a, lang).savefig(Path(folder) / "map_a3.pdf",
+                                   metadata={"Creator": f"aldersvennlig_gis {__version__}", "CreationDate": None})
+
+
+def write_png(a: Analysis, folder: Path, lang: str = "nb") -> None:
+    """Write ``map.png``: the print map at 150 dpi."""
+    print_map(a, lang).savefig(Path(folder) / "map.png", dpi=150, metadata={"Software": f"aldersvennlig_gis {__version__}"},
+                               pil_kwargs={"compress_level": 1})  # zlib's fastest level, as for the PDF
