@@ -355,6 +355,6 @@ def test_a_failing_forked_writer_fails_the_run_and_keeps_the_earlier_result(tmp_
         raise ValueError("no room on the page")
 
     monkeypatch.setitem(outputs.WRITERS, outputs.FORKED[0], broken)
-    with pytest.raises(RuntimeError, match="no room on the page"):
+    with pytest.raises(ValueError, match="no room on the page"):
         outputs.write_outputs(a, out)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before

@@ -7,7 +7,6 @@ folder nor alters an earlier result.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import shutil
 import tempfile
@@ -22,6 +21,7 @@ import pyarrow as pa
 import pyogrio
 import shapely
 
+from . import forking
 from .errors import InputError
 from .network import edge_time_s, lit_class
 from .grid import population_summary
@@ -267,32 +267,14 @@ def _timed(a: Analysis, names: list[str], folder: Path, lang: str) -> dict[str, 
     return spent
 
 
-def _child(a: Analysis, names: list[str], folder: Path, lang: str, conn) -> None:
-    try:
-        conn.send(("ok", _timed(a, names, folder, lang)))
-    except BaseException as exc:  # reported to the parent, which raises it
-        conn.send(("error", f"{type(exc).__name__}: {exc}"))
-
-
 def _run_writers(a: Analysis, folder: Path, lang: str) -> None:
-    """Run every writer; with fork available, the FORKED ones in a child process at the same time."""
-    forked = [n for n in FORKED if n in WRITERS] if "fork" in multiprocessing.get_all_start_methods() else []
-    here = [n for n in WRITERS if n not in forked]
-    if not forked:
-        a.timings.update(_timed(a, here, folder, lang))
-        return
-    ctx = multiprocessing.get_context("fork")
-    receive, send = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_child, args=(a, forked, folder, lang, send))
-    child.start()
+    """Run every writer, the FORKED ones in a forked process at the same time."""
+    forked = [n for n in FORKED if n in WRITERS]
+    pending = forking.start(_timed, a, forked, folder, lang)
     try:
-        a.timings.update(_timed(a, here, folder, lang))
+        a.timings.update(_timed(a, [n for n in WRITERS if n not in forked], folder, lang))
     finally:
-        child.join()
-    status, payload = receive.recv() if receive.poll() else ("error", f"exit code {child.exitcode}")
-    if status != "ok":
-        raise RuntimeError(f"writing {', '.join(forked)} failed: {payload}")
-    a.timings.update(payload)
+        a.timings.update(pending())
 
 
 def write_outputs(a: Analysis, out: Path, lang: str = "nb") -> list[Path]:
