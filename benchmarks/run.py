@@ -17,8 +17,9 @@ Tools, each run in its own subprocess so peak memory is its own:
 Wall time is measured by this process around each subprocess (interpreter start
 and imports included), CPU time (user + system, all threads) from the
 subprocess's resource usage, forked workers included; peak memory is the
-subprocess's maximum resident set plus that of its largest forked worker (an
-upper bound: pages shared with the parent count twice). CPU time is the steadier figure on a busy machine.
+largest proportional set size (PSS) of the subprocess and its forked workers,
+sampled every 20 ms (pages a worker shares with its parent are shared out, not
+counted twice). CPU time is the steadier figure on a busy machine.
 Results are the medians of ``--runs`` runs, written to
 ``benchmarks/results/latest.md`` and ``latest.csv``.
 
@@ -34,6 +35,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -53,13 +55,23 @@ TARGET_MEMORY_RATIO = 1.5
 TARGET_GROWTH = 4.4
 
 
-def _peak_mb() -> float:
-    """Own peak resident set plus the largest forked child's (KiB on Linux).
+def _tree_pss_kb(pid: int) -> int:
+    """Proportional set size of a process and its descendants (KiB; Linux).
 
-    An upper bound where a run forks: pages a child shares with its parent count twice.
+    Pages shared between a process and its forked workers are shared out, not
+    counted twice; 0 where /proc is unavailable.
     """
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return (own + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/smaps_rollup") as f:
+                total += next(int(line.split()[1]) for line in f if line.startswith("Pss:"))
+            with open(f"/proc/{p}/task/{p}/children") as f:
+                todo += [int(c) for c in f.read().split()]
+        except (OSError, StopIteration):
+            pass  # the process ended meanwhile
+    return total
 
 
 def _reach_m() -> tuple[dict[str, dict[str, list[str]]], float]:
@@ -158,18 +170,33 @@ CHILDREN = {"ours": child_ours, "peer": child_peer, "networkx": child_networkx}
 
 
 def run_child(tool: str, osm: Path, sites: Path) -> dict:
-    """Run one configuration in a fresh interpreter; wall time measured here."""
+    """Run one configuration in a fresh interpreter; wall time and memory measured here.
+
+    Memory is the peak of the process tree's proportional set size, sampled every 20 ms.
+    """
     cmd = [sys.executable, __file__, "--child", tool, "--osm", str(osm), "--site-file", str(sites)]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = [0]
+
+    def sample() -> None:
+        while proc.poll() is None:
+            peak[0] = max(peak[0], _tree_pss_kb(proc.pid))
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    stdout, stderr = proc.communicate()
     wall = time.perf_counter() - t0
+    sampler.join()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
-        raise RuntimeError(f"{tool} on {osm.name} failed:\n{proc.stderr[-3000:]}")
-    out = json.loads(proc.stdout.rsplit(_MARK, 1)[1])
+        raise RuntimeError(f"{tool} on {osm.name} failed:\n{stderr[-3000:]}")
+    out = json.loads(stdout.rsplit(_MARK, 1)[1])
     out["wall_s"] = wall
     out["cpu_s"] = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    out["peak_mb"] = peak[0] / 1024
     return out
 
 
@@ -228,8 +255,8 @@ def report(raw: pd.DataFrame, runs: int, sites: int, load: str = "") -> tuple[pd
         f"Medians of {runs} runs; {sites:,} random sites per city; written by `make bench` "
         f"({time.strftime('%Y-%m-%d')}, {os.cpu_count()} CPUs{', load average ' + load if load else ''}). "
         "Wall time includes interpreter start and imports; CPU time is user + system time of all "
-        "threads and forked workers; peak memory is the maximum resident set of the run's process plus "
-        "that of its largest forked worker (an upper bound: pages a worker shares with its parent count twice).",
+        "threads and forked workers; peak memory is the largest proportional set size (PSS) of the run's "
+        "process and its forked workers, sampled every 20 ms (shared pages are shared out, not counted twice).",
         "",
         "## Whole runs",
         "",
@@ -278,7 +305,6 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     if args.child:
         res = CHILDREN[args.child](args.osm, args.site_file)
-        res["peak_mb"] = _peak_mb()
         print(_MARK + json.dumps(res))  # after anything the libraries printed
         return
     load = os.getloadavg()
