@@ -13,7 +13,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import rasterio
 from pyproj import Transformer
+from rasterio.errors import RasterioIOError
+from rasterio.windows import Window
 
 from .errors import InputError
 from .network import Network
@@ -49,10 +52,6 @@ def apply_dem(net: Network, dem: str | Path, sample_px: float) -> int:
     int
         Number of edges the DEM does not cover (they stay flat).
     """
-    import rasterio  # here, not at the top: most runs have no terrain model and the import is slow
-    from rasterio.errors import RasterioIOError
-    from rasterio.windows import Window
-
     dem = Path(dem)
     if not dem.is_file():
         raise InputError("dem_not_found", path=dem)
