@@ -15,6 +15,9 @@ from hypothesis import strategies as st
 
 from aldersvennlig_gis import outputs
 from aldersvennlig_gis.api import Inputs, analyse
+from aldersvennlig_gis.config import load_config
+from aldersvennlig_gis.errors import InputError
+from aldersvennlig_gis.ingest import read_osm
 from aldersvennlig_gis.scoring import decay
 
 from conftest import line_town, lonlat, run_cli, write_osm
@@ -282,7 +285,6 @@ def test_network_distance_is_never_shorter_than_the_straight_line(tmp_path, town
 def _graph_times(x, y, edges, shops, extra_edge=None):
     """Node times to the nearest shop on a network built directly from arrays."""
     from aldersvennlig_gis.access import build_graph, search
-    from aldersvennlig_gis.config import load_config
     from aldersvennlig_gis.network import Network
 
     pairs = [*edges, extra_edge] if extra_edge is not None else list(edges)
@@ -358,3 +360,22 @@ def test_a_failing_forked_writer_fails_the_run_and_keeps_the_earlier_result(tmp_
     with pytest.raises(ValueError, match="no room on the page"):
         outputs.write_outputs(a, out)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+@pytest.mark.parametrize("fork", [True, False])
+def test_reading_and_writing_give_the_same_files_with_and_without_fork(tmp_path, monkeypatch, fork):
+    """Where fork is unavailable (Windows) the reader's area pass and the forked writers run in-process."""
+    import multiprocessing
+
+    from aldersvennlig_gis import forking
+
+    if not fork:
+        monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    osm = line_town(tmp_path)
+    out = tmp_path / "out"
+    a = analyse(Inputs(osm=osm))
+    outputs.write_outputs(a, out)
+    assert {"ranking.csv", "results.gpkg", "map_a3.pdf", "map.png", "map.html"} <= {p.name for p in out.iterdir()}
+    assert len(a.sites) == 1 and a.sites["status"].tolist() == ["ok"]
+    with pytest.raises(InputError, match="not found"):
+        forking.start(read_osm, tmp_path / "nope.osm.pbf", load_config())()
