@@ -379,3 +379,15 @@ def test_reading_and_writing_give_the_same_files_with_and_without_fork(tmp_path,
     assert len(a.sites) == 1 and a.sites["status"].tolist() == ["ok"]
     with pytest.raises(InputError, match="not found"):
         forking.start(read_osm, tmp_path / "nope.osm.pbf", load_config())()
+
+
+def _run_in_pool_worker(osm: str) -> int:
+    return len(analyse(Inputs(osm=osm)).sites)
+
+
+def test_the_analysis_runs_inside_a_worker_pool(tmp_path):
+    """Pool workers may not fork children: the reader then reads its areas in-process."""
+    import multiprocessing
+
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        assert pool.apply(_run_in_pool_worker, (str(line_town(tmp_path)),)) == 1

@@ -2,7 +2,8 @@
 
 The machines planners run this on have two or more cores; reading an extract
 and writing the outputs each split into two independent halves. Where ``fork``
-is unavailable (Windows, say) the work runs in the parent instead.
+is unavailable (Windows, say), or the caller is itself a pool worker (which
+may not have children), the work runs in the calling process instead.
 """
 
 from __future__ import annotations
@@ -42,8 +43,8 @@ def start(fn: Callable[..., Any], *args: Any) -> Callable[[], Any]:
         Waits for the child and returns what ``fn`` returned, or raises what it
         raised. Call it exactly once.
     """
-    if "fork" not in multiprocessing.get_all_start_methods():
-        done = _call(fn, args)
+    if "fork" not in multiprocessing.get_all_start_methods() or multiprocessing.current_process().daemon:
+        done = _call(fn, args)  # no fork here, or inside a worker pool's process, which may not have children
         return lambda: _unwrap(*done)
     ctx = multiprocessing.get_context("fork")
     receive, send = ctx.Pipe(duplex=False)
