@@ -284,7 +284,7 @@ def test_network_distance_is_never_shorter_than_the_straight_line(tmp_path, town
 
 def _graph_times(x, y, edges, shops, extra_edge=None):
     """Node times to the nearest shop on a network built directly from arrays."""
-    from aldersvennlig_gis.access import build_graph, search
+    from aldersvennlig_gis.access import build_graph, shortest_paths
     from aldersvennlig_gis.network import Network
 
     pairs = [*edges, extra_edge] if extra_edge is not None else list(edges)
@@ -298,7 +298,7 @@ def _graph_times(x, y, edges, shops, extra_edge=None):
     edge = np.array([k for k, _ in shops])
     t = np.array([f for _, f in shops])
     g = build_graph(net, edge, t, np.zeros(len(shops)), np.ones(len(shops), bool), np.zeros(len(shops), bool), cfg)
-    return search(g, g.access_node, np.inf).time_s[: len(x)]
+    return shortest_paths(g, g.access_node, np.inf)[0][: len(x)]
 
 
 @st.composite

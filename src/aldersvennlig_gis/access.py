@@ -181,15 +181,26 @@ def _hops(pred: np.ndarray, child: np.ndarray) -> np.ndarray:
     return hops
 
 
-def search(graph: Graph, sources: np.ndarray, cutoff_s: float) -> Reach:
-    """One multi-source Dijkstra from all ``sources``, then route measures level by level down the trees."""
-    n = graph.n
+def shortest_paths(graph: Graph, sources: np.ndarray, cutoff_s: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One multi-source Dijkstra from all ``sources``, up to ``cutoff_s``.
+
+    Returns
+    -------
+    time_s, pred, source
+        Per graph node: walking time to the nearest source (inf beyond the
+        cutoff), the next node towards it and the source (-9999 where none).
+    """
     if len(sources) == 0:
-        nan = np.full(n, np.nan)
-        return Reach(np.full(n, np.inf), np.full(n, -1), nan, nan, nan, nan, nan, nan, nan, nan)
-    dist, pred, src = dijkstra(
+        none = np.full(graph.n, -9999)
+        return np.full(graph.n, np.inf), none, none.copy()
+    return dijkstra(
         graph.csr, directed=True, indices=np.unique(sources), min_only=True, limit=cutoff_s, return_predecessors=True
     )
+
+
+def route_measures(graph: Graph, dist: np.ndarray, pred: np.ndarray, src: np.ndarray) -> Reach:
+    """The route measures of every node, level by level down the trees of ``shortest_paths``."""
+    n = graph.n
     reached = np.isfinite(dist)
     child = np.flatnonzero(pred >= 0)
     e = graph.edge_index(child, pred[child])

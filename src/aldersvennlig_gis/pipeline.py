@@ -217,11 +217,14 @@ def analyse(inputs: Inputs, cfg: Config | None = None, osm: OsmData | None = Non
 
     cutoff_s = w.cutoff_min * 60.0
     cats = dests["category"].to_numpy()
-    reach = {key: access.search(graph, dest_node[(cats == key) & d_ok], cutoff_s) for key in cfg.destinations}
+    trees = {key: access.shortest_paths(graph, dest_node[(cats == key) & d_ok], cutoff_s) for key in cfg.destinations}
     for key in cfg.destinations:
         if not ((cats == key) & d_ok).any():
             warnings.append(f"no_destinations:{key}")
     lap("searches")
+    reach = {key: access.route_measures(graph, *tree) for key, tree in trees.items()}
+    del trees
+    lap("route measures")
 
     weights = cfg.weights()
     nodes = scoring.criteria_frame(reach, np.arange(net.n_nodes), cfg)
