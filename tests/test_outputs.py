@@ -281,10 +281,13 @@ def test_raster_cells_snap_by_the_rules_sites_snap_by(helsinki_analysis):
 
 
 def test_network_lines_as_wkb_are_shapelys_wkb():
-    from aldersvennlig_gis.outputs import wkb_lines
+    from aldersvennlig_gis.wkb import decode_lines, encode_lines
 
     rng = np.random.default_rng(3)
     counts = np.array([2, 5, 3, 2])
     xy = rng.uniform(-1e6, 1e6, (counts.sum(), 2))
     lines = shapely.linestrings(xy, indices=np.repeat(np.arange(len(counts)), counts))
-    assert wkb_lines(xy, counts).to_pylist() == list(shapely.to_wkb(lines))
+    buf, offsets = encode_lines(xy, counts)
+    assert [buf[a:b].tobytes() for a, b in zip(offsets[:-1], offsets[1:])] == list(shapely.to_wkb(lines))
+    back, back_counts = decode_lines(buf.tobytes(), np.diff(offsets))
+    assert np.array_equal(back, xy) and back_counts.tolist() == counts.tolist()

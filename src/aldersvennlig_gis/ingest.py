@@ -34,6 +34,7 @@ import shapely
 from . import forking
 from .config import Config
 from .errors import InputError
+from .wkb import decode_lines
 
 WALKABLE_HIGHWAYS = frozenset(
     "footway path pedestrian living_street residential service steps cycleway track "
@@ -145,19 +146,6 @@ def _node_filter(cfg: Config):
     if any(v == "*" for _, v in pairs):
         return osmium.filter.KeyFilter(*sorted({k for k, _ in pairs}))
     return osmium.filter.TagFilter(*sorted(pairs))
-
-
-def _linestring_coords(hexes: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """(lon, lat) of every point and the number of points per line, from osmium's hex WKB linestrings."""
-    nbytes = np.fromiter(map(len, hexes), dtype=np.int64, count=len(hexes)) // 2
-    buf = np.frombuffer(bytes.fromhex("".join(hexes)), dtype=np.uint8)
-    if len(buf) == 0:
-        return np.empty((0, 2)), nbytes
-    starts = np.r_[0, np.cumsum(nbytes)[:-1]]
-    body = np.ones(len(buf), dtype=bool)
-    body[(starts[:, None] + np.arange(9)).ravel()] = False  # byte order, geometry type, point count
-    xy = buf[body].view("<f8" if buf[0] == 1 else ">f8").reshape(-1, 2)
-    return xy.astype(float), (nbytes - 9) // 16
 
 
 def _read_areas(path: Path, cfg: Config, buildings: bool) -> dict:
@@ -277,7 +265,8 @@ def _read_lines(path: Path, cfg: Config) -> dict:
                 run = []
     except RuntimeError as exc:
         raise InputError("osm_unreadable", path=path, detail=exc) from None
-    xy, counts = _linestring_coords(hexes)
+    sizes = np.fromiter(map(len, hexes), dtype=np.int64, count=len(hexes)) // 2
+    xy, counts = decode_lines(bytes.fromhex("".join(hexes)), sizes)
     return {
         "xy": np.r_[xy, np.array(split, dtype=float).reshape(-1, 2)],
         "counts": np.r_[counts, np.array(split_len, dtype=np.int64)],

@@ -114,6 +114,20 @@ def edge_time_s(edges: pd.DataFrame, speed_m_s: float, steps_factor: float) -> n
     return edges["length_m"].to_numpy() / speed_m_s * factor
 
 
+def polyline_nodes(u: np.ndarray, v: np.ndarray, first: np.ndarray) -> np.ndarray:
+    """The nodes of lines through consecutive edges ``u -> v``, a new line at each ``first``.
+
+    A line holds the ``u`` of each of its edges, then the ``v`` of its last edge;
+    within a line each edge starts where the one before ends.
+    """
+    group = np.cumsum(first) - 1
+    last = np.r_[np.flatnonzero(first)[1:], len(u)] - 1
+    node = np.empty(len(u) + len(last), dtype=np.int64)
+    node[np.arange(len(u)) + group] = u
+    node[last + group[last] + 1] = v[last]
+    return node
+
+
 def interval_union_length(group: np.ndarray, start: np.ndarray, end: np.ndarray, n_groups: int) -> np.ndarray:
     """Total length covered by the union of intervals ``[start, end]`` per group."""
     out = np.zeros(n_groups)

@@ -19,19 +19,19 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyogrio
-import shapely
 
 from . import forking
 from .errors import InputError
-from .network import edge_time_s, lit_class
+from .network import edge_time_s, lit_class, polyline_nodes
 from .grid import population_summary
 from .metadata import metadata_frame
 from .pipeline import Analysis
-from .printmap import polyline_nodes, write_pdf, write_png
+from .printmap import write_pdf, write_png
 from .qgis_styles import write_styles
 from .rasters import write_rasters
 from .text import criterion_label, number, t, warning_text
 from .webmap import write_map
+from .wkb import encode_lines
 
 # Decimals per column kind in ranking.csv: enough for planning, stable across runs.
 _DECIMALS = {"lon": 6, "lat": 6, "score": 2, "_m": 1, "_min": 2, "_score": 2, "_share": 3}
@@ -49,8 +49,14 @@ def ranked_sites(a: Analysis) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(pd.concat([ranked, rest], ignore_index=True), geometry="geometry", crs=a.sites.crs)
 
 
-def _network_features(a: Analysis) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
-    """The network layer's attribute columns, its lines' coordinates and the coordinates per line."""
+def network_table(a: Analysis) -> pa.Table:
+    """The ``network`` layer: ``length_m``, ``time_s``, ``lit``, ``steps``, ``grade``, ``accessible``; WKB lines.
+
+    Consecutive edges of one OSM way with the same attributes are one feature (a
+    line through their nodes, ``length_m`` and ``time_s`` summed), so the layer
+    stays light in QGIS without losing any attribute of any edge. Arrow with WKB
+    built by numpy: a fifth of the time of shapely lines and their WKB.
+    """
     e = a.net.edges
     w = a.cfg.walking
     u, v = e["u"].to_numpy(), e["v"].to_numpy()
@@ -77,41 +83,9 @@ def _network_features(a: Analysis) -> tuple[dict[str, np.ndarray], np.ndarray, n
         "steep": steep[starts],
         "accessible": ~steps[starts] & ~steep[starts],
     }
-    return columns, np.c_[a.net.x[node], a.net.y[node]], np.diff(np.r_[starts, len(e)]) + 1
-
-
-def network_layer(a: Analysis) -> gpd.GeoDataFrame:
-    """Edges with ``length_m``, ``time_s``, ``lit``, ``steps``, ``grade``, ``accessible``.
-
-    Consecutive edges of one OSM way with the same attributes are one feature (a
-    line through their nodes, ``length_m`` and ``time_s`` summed), so the layer
-    stays light in QGIS without losing any attribute of any edge.
-    """
-    columns, xy, counts = _network_features(a)
-    lines = shapely.linestrings(xy, indices=np.repeat(np.arange(len(counts)), counts))
-    return gpd.GeoDataFrame(columns, geometry=lines, crs=a.net.epsg)
-
-
-def wkb_lines(xy: np.ndarray, counts: np.ndarray) -> pa.Array:
-    """2D lines as (little-endian) WKB, ``counts[i]`` points of ``xy`` each, built without shapely objects."""
-    size = 9 + 16 * counts
-    offsets = np.r_[0, np.cumsum(size)]
-    head = np.zeros((len(counts), 9), dtype=np.uint8)
-    head[:, 0], head[:, 1] = 1, 2  # byte order, type 2 (LineString) as uint32
-    head[:, 5:] = counts.astype("<u4").view(np.uint8).reshape(-1, 4)
-    at = (offsets[:-1, None] + np.arange(9)).ravel()
-    buf = np.empty(offsets[-1], dtype=np.uint8)
-    buf[at] = head.ravel()
-    coords = np.ones(len(buf), dtype=bool)
-    coords[at] = False
-    buf[coords] = np.ascontiguousarray(xy, dtype="<f8").view(np.uint8).ravel()
-    return pa.Array.from_buffers(pa.large_binary(), len(counts), [None, pa.py_buffer(offsets), pa.py_buffer(buf)])
-
-
-def _network_table(a: Analysis) -> pa.Table:
-    """``network_layer`` as Arrow with WKB geometry, built in a fifth of the time of shapely lines and their WKB."""
-    columns, xy, counts = _network_features(a)
-    return pa.table(columns | {"geometry": wkb_lines(xy, counts)})
+    buf, offsets = encode_lines(np.c_[a.net.x[node], a.net.y[node]], np.diff(np.r_[starts, len(e)]) + 1)
+    geometry = pa.Array.from_buffers(pa.large_binary(), len(starts), [None, pa.py_buffer(offsets), pa.py_buffer(buf)])
+    return pa.table(columns | {"geometry": geometry})
 
 
 def destinations_layer(a: Analysis) -> gpd.GeoDataFrame:
@@ -198,7 +172,7 @@ def _ranking(a: Analysis, folder: Path, lang: str) -> None:
 
 def _gpkg(a: Analysis, folder: Path, lang: str) -> None:
     layers = {
-        "sites": ranked_sites(a), "network": _network_table(a), "destinations": destinations_layer(a),
+        "sites": ranked_sites(a), "network": network_table(a), "destinations": destinations_layer(a),
         "criteria": criteria_layer(a), "data_quality": data_quality_layer(a, lang), "metadata": metadata_frame(a, lang),
     }
     layers |= {name: gdf for name, gdf in (("grid", a.grid), ("zones", a.zones)) if gdf is not None}

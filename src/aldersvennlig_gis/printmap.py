@@ -23,7 +23,7 @@ from matplotlib.patches import Patch, PathPatch, Rectangle
 from matplotlib.path import Path as MplPath
 
 from . import __version__
-from .network import to_crs
+from .network import polyline_nodes, to_crs
 from .palette import SCORE_BREAKS, SCORE_COLOURS, category_style, score_class
 from .pipeline import Analysis
 from .text import criterion_label, number, t
@@ -79,20 +79,6 @@ def _north_arrow(ax, a: Analysis, extent: tuple[float, float, float, float], lan
                 arrowprops={"facecolor": "black", "edgecolor": "white", "width": 6, "headwidth": 18, "headlength": 18})
     ax.text(tail[0], tail[1] - 0.012, t("map.north", lang), transform=ax.transAxes, ha="center", va="top", fontsize=18,
             weight="bold", zorder=20)
-
-
-def polyline_nodes(u: np.ndarray, v: np.ndarray, first: np.ndarray) -> np.ndarray:
-    """The nodes of lines through consecutive edges ``u -> v``, a new line at each ``first``.
-
-    A line holds the ``u`` of each of its edges, then the ``v`` of its last edge;
-    within a line each edge starts where the one before ends.
-    """
-    group = np.cumsum(first) - 1
-    last = np.r_[np.flatnonzero(first)[1:], len(u)] - 1
-    node = np.empty(len(u) + len(last), dtype=np.int64)
-    node[np.arange(len(u)) + group] = u
-    node[last + group[last] + 1] = v[last]
-    return node
 
 
 def _draw_polygons(ax, geoms: np.ndarray, colours: np.ndarray) -> None:
