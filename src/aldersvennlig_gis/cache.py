@@ -2,8 +2,8 @@
 at a counter without reading the extract again.
 
 An entry is keyed by the extract's resolved path, size and modification time,
-the config digest (the config decides which tags are destinations) and the
-package version; any change reads the extract afresh.
+the config digest (the config decides which tags are destinations), the
+package version and the fields of ``OsmData``; any change reads the extract afresh.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import hashlib
 import os
 import pickle
 import tempfile
+from dataclasses import fields
 from pathlib import Path
 
 from . import __version__
@@ -24,7 +25,8 @@ DEFAULT_DIR = Path("data/processed")
 def cache_path(osm: Path, cfg: Config, folder: Path) -> Path:
     """The cache file for ``osm`` read with ``cfg`` (the extract must exist)."""
     st = Path(osm).stat()
-    key = f"{Path(osm).resolve()}|{st.st_size}|{st.st_mtime_ns}|{cfg.digest()}|{__version__}"
+    layout = ",".join(f.name for f in fields(OsmData))  # an entry of another OsmData layout is not read
+    key = f"{Path(osm).resolve()}|{st.st_size}|{st.st_mtime_ns}|{cfg.digest()}|{__version__}|{layout}"
     return Path(folder) / f"osm-{hashlib.sha256(key.encode()).hexdigest()[:20]}.pkl"
 
 

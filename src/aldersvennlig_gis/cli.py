@@ -44,7 +44,7 @@ OsmOpt = Annotated[Optional[Path], typer.Option("--osm", help="OpenStreetMap ext
 SitesOpt = Annotated[Optional[str], typer.Option("--sites", help="Sites FILE[:layer] (GeoPackage, GeoJSON, shapefile, GML, CSV lon/lat). Default: OSM buildings.")]
 DestOpt = Annotated[Optional[str], typer.Option("--destinations", help="Extra destinations FILE[:layer] with a 'category' column.")]
 ConfigOpt = Annotated[Optional[Path], typer.Option("--config", help="Config TOML (see 'aldersvennlig config').")]
-DemOpt = Annotated[Optional[Path], typer.Option("--dem", help="Terrain model GeoTIFF (any CRS).")]
+DemOpt = Annotated[Optional[list[Path]], typer.Option("--dem", help="Terrain model GeoTIFF or .vrt (any CRS); repeat for tiles.")]
 CrsOpt = Annotated[Optional[int], typer.Option("--crs", help="Analysis CRS as an EPSG code (default: 25833 in Norway, else local UTM).")]
 ExcludeOpt = Annotated[Optional[str], typer.Option("--exclude", help="Exclusion zones FILE[:layer] (flood zones, protected areas): sites inside are not ranked.")]
 PopOpt = Annotated[Optional[list[str]], typer.Option("--population", help="Population FILE[:layer]: SSB 250 m grid (ru250m, pop_tot) or polygons with a count column; may be repeated.")]

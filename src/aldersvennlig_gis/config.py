@@ -47,6 +47,9 @@ class Walking(_Strict):
     cutoff_min: float = Field(gt=0)
     min_component_m: float = Field(ge=0)
     dem_sample_px: float = Field(gt=0)
+    grade_run_m: float = Field(gt=0)
+    max_grade_pct: float = Field(gt=0)
+    max_median_grade_pct: float = Field(gt=0)
 
 
 class DestinationCriterion(_Strict):

@@ -1,28 +1,52 @@
-"""Slope from a DEM: grade per edge and a walking-time multiplier.
+"""Slope from a terrain model: grade per edge and a walking-time multiplier.
+
+Heights are read bilinearly between DEM cells, nodata cells (sea) left out of
+the weighting. A grade is measured along the way, over ``walking.grade_run_m``
+centred on the point it describes, as the least-squares slope of the heights
+sampled there: a terrain model's heights are off by a metre or more, so a grade
+over one cell is mostly noise, and a short edge takes the grade of the stretch
+of way it lies on. Bridges and tunnels are not on the terrain: they take their
+``incline`` tag, else the straight grade between the heights at their two ends;
+indoor ways are level unless tagged.
 
 The multiplier is Tobler's hiking function (Tobler 1993, as used by
 OpenTripPlanner), ``v = 6 exp(-3.5 |s + 0.05|)`` km/h, divided into its flat-ground
 value, so it is 1.0 on the flat, about 1.19 at 5 %, 1.42 at 10 % and 2.02 at 20 %
 uphill. Routes are chosen by time and slope is costed as the mean of the trip
 there and the trip back, so each piece of an edge costs
-``(m(s) + m(-s)) / 2`` and the network stays undirected.
+``(m(s) + m(-s)) / 2`` and the network stays undirected. Grades beyond
+``walking.max_grade_pct`` are costed as that grade.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import rasterio
 from pyproj import Transformer
+from rasterio.enums import Resampling
 from rasterio.errors import RasterioIOError
-from rasterio.windows import Window
+from rasterio.merge import merge
+from rasterio.warp import transform_bounds
+from scipy.ndimage import map_coordinates
 
+from .config import Walking
 from .errors import InputError
+from .ingest import BRIDGE_OR_TUNNEL, GROUND, INDOOR
 from .network import Network
 
 _TOBLER_K = 3.5  # Tobler 1993: exponent per unit grade
 _TOBLER_S0 = 0.05  # Tobler 1993: grade of the fastest walk (slightly downhill)
+# Heights outside these bounds are nodata, for files that leave their nodata value
+# undeclared (-9999, -32767, float max): no land lies below the Dead Sea shore
+# (about -430 m) or above Mount Everest (8,849 m).
+_LOWEST_M, _HIGHEST_M = -500.0, 9000.0
+# A run is read at no finer than an eighth of its length: a finer DEM (Kartverket's
+# 1 m laser models) is averaged to that cell size first, which keeps at most nine
+# samples in a run and bounds the memory of a municipality-wide read.
+_CELLS_PER_RUN = 8
 
 
 def tobler_factor(grade: np.ndarray) -> np.ndarray:
@@ -35,64 +59,261 @@ def round_trip_factor(grade: np.ndarray) -> np.ndarray:
     return (tobler_factor(grade) + tobler_factor(-grade)) / 2
 
 
-def apply_dem(net: Network, dem: str | Path, sample_px: float) -> int:
+def _open(paths: Sequence[Path]) -> list:
+    """Open the terrain models, refusing what is not one: several bands (an image), 8-bit cells."""
+    sources = []
+    try:
+        for path in paths:
+            if not path.is_file():
+                raise InputError("dem_not_found", path=path)
+            try:
+                src = rasterio.open(path)
+            except RasterioIOError as exc:
+                raise InputError("dem_unreadable", path=path, detail=exc) from None
+            sources.append(src)
+            if src.crs is None:
+                raise InputError("dem_no_crs", path=path)
+            if src.count != 1:
+                raise InputError("dem_not_terrain", path=path, found=f"{src.count} bands")
+            if np.dtype(src.dtypes[0]).itemsize == 1:
+                raise InputError("dem_not_terrain", path=path, found=f"8-bit cells ({src.dtypes[0]})")
+    except BaseException:
+        for src in sources:
+            src.close()
+        raise
+    return sources
+
+
+def _metres_per_unit(crs, lat: float) -> tuple[float, float]:
+    """Metres per unit of ``crs`` along x and y near latitude ``lat``."""
+    if crs.is_geographic:
+        return 111_320 * np.cos(np.radians(lat)), 111_320.0
+    return (crs.linear_units_factor[1],) * 2
+
+
+def _read_res(group: list, lat: float, run_m: float) -> tuple[float, float]:
+    """Cell size (x, y; CRS units) at which a group of tiles is read: its finest, no finer than run / 8."""
+    mx, my = _metres_per_unit(group[0].crs, lat)
+    finest = run_m / _CELLS_PER_RUN
+    return (
+        max(min(abs(s.res[0]) for s in group), finest / mx),
+        max(min(abs(s.res[1]) for s in group), finest / my),
+    )
+
+
+def _heights(sources: list, epsg: int, x: np.ndarray, y: np.ndarray, lat: float, run_m: float) -> np.ndarray:
+    """Terrain height at each point (analysis CRS), bilinear between cells; NaN where no DEM has it.
+
+    Tiles in one CRS are merged over the points' extent first, so a point between
+    two tiles is read across their seam as in one raster; each CRS is read in its
+    own, and the first source that has a height gives it.
+    """
+    z = np.full(len(x), np.nan)
+    groups: dict[str, list] = {}
+    for src in sources:
+        groups.setdefault(src.crs.to_wkt(), []).append(src)
+    for group in groups.values():
+        todo = np.flatnonzero(np.isnan(z))
+        if len(todo) == 0:
+            break
+        gx, gy = (np.asarray(c) for c in Transformer.from_crs(epsg, group[0].crs, always_xy=True).transform(x[todo], y[todo]))
+        rx, ry = _read_res(group, lat, run_m)
+        ox, oy = group[0].transform.c, group[0].transform.f  # read on the first tile's grid: no resampling at its own cell size
+        left = max(min(s.bounds.left for s in group), gx.min() - 2 * rx)
+        right = min(max(s.bounds.right for s in group), gx.max() + 2 * rx)
+        bottom = max(min(s.bounds.bottom for s in group), gy.min() - 2 * ry)
+        top = min(max(s.bounds.top for s in group), gy.max() + 2 * ry)
+        if left >= right or bottom >= top:
+            continue
+        left, top = ox + np.floor((left - ox) / rx) * rx, oy - np.floor((oy - top) / ry) * ry
+        right, bottom = left + np.ceil((right - left) / rx) * rx, top - np.ceil((top - bottom) / ry) * ry
+        try:
+            cells, transform = merge(
+                group, bounds=(left, bottom, right, top), res=(rx, ry), nodata=np.nan, dtype="float32",
+                resampling=Resampling.average, masked=True,
+            )
+        except (RasterioIOError, ValueError) as exc:
+            raise InputError("dem_unreadable", path=group[0].name, detail=exc) from None
+        cells = cells[0].astype(float).filled(np.nan)
+        valid = np.isfinite(cells) & (cells > _LOWEST_M) & (cells < _HIGHEST_M)
+        col, row = ~transform @ (gx, gy)
+        at = np.stack([row - 0.5, col - 0.5])  # map_coordinates counts from cell centres
+        weight = map_coordinates(valid.astype(float), at, order=1, mode="constant", cval=0.0)
+        height = map_coordinates(np.where(valid, cells, 0.0), at, order=1, mode="constant", cval=0.0)
+        ok = weight > 1e-6
+        z[todo[ok]] = height[ok] / weight[ok]
+    return z
+
+
+def _sample_spacing(sources: list, lat: float, w: Walking) -> float:
+    """Metres between height samples along a way: ``dem_sample_px`` cells as read."""
+    cell = min(abs(s.res[0]) * _metres_per_unit(s.crs, lat)[0] for s in sources)
+    return max(cell, w.grade_run_m / _CELLS_PER_RUN) * w.dem_sample_px
+
+
+def _samples(net: Network, h: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Points along each run, evenly spaced at most ``h`` apart, both ends included.
+
+    Returns
+    -------
+    run_first, s, x, y
+        Index of each run's first sample; chainage along its run and position of each sample.
+    """
+    e = net.edges
+    length, run = e["length_m"].to_numpy(), e["run"].to_numpy()
+    n_runs = int(run.max()) + 1
+    run_len = np.bincount(run, weights=length, minlength=n_runs)
+    n_int = np.maximum(1, np.ceil(run_len / h)).astype(np.int64)
+    run_first = np.r_[0, np.cumsum(n_int + 1)[:-1]]
+    sample_run = np.repeat(np.arange(n_runs), n_int + 1)
+    s = (np.arange(len(sample_run)) - run_first[sample_run]) * (run_len / n_int)[sample_run]
+    start = np.cumsum(length) - length  # of each edge, counted over all runs
+    run_start = np.r_[0.0, np.cumsum(run_len)[:-1]]
+    edge = np.searchsorted(start, run_start[sample_run] + s, side="right") - 1
+    edge = np.clip(edge, np.searchsorted(run, sample_run), np.searchsorted(run, sample_run, side="right") - 1)
+    f = np.clip((run_start[sample_run] + s - start[edge]) / length[edge], 0.0, 1.0)
+    x, y = _along(net, edge, f)
+    return run_first, s, x, y
+
+
+def _along(net: Network, edge: np.ndarray, f: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The points a share ``f`` of the way along edges ``edge``."""
+    u, v = net.edges["u"].to_numpy()[edge], net.edges["v"].to_numpy()[edge]
+    return net.x[u] + f * (net.x[v] - net.x[u]), net.y[u] + f * (net.y[v] - net.y[u])
+
+
+def _windows(run_first: np.ndarray, n_samples: int, run_len: np.ndarray, run: np.ndarray, mid: np.ndarray, window_m: float) -> np.ndarray:
+    """Indices of the samples of run ``run`` within ``window_m`` centred on chainage ``mid``; -1 pads.
+
+    The window is kept inside the run (shifted at its ends; the whole run when shorter).
+    """
+    length = run_len[run]
+    a = np.clip(mid - window_m / 2, 0.0, np.maximum(length - window_m, 0.0))
+    b = np.minimum(a + window_m, length)
+    n_run = np.diff(np.r_[run_first, n_samples])[run]
+    step = length / (n_run - 1)
+    lo = np.clip(np.ceil(a / step - 1e-9), 0, n_run - 1).astype(np.int64)
+    hi = np.clip(np.floor(b / step + 1e-9), 0, n_run - 1).astype(np.int64)
+    k = np.arange(int((hi - lo).max()) + 1)
+    return np.where(k <= (hi - lo)[:, None], run_first[run][:, None] + lo[:, None] + k, -1)
+
+
+def _plane_fit(x: np.ndarray, y: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Least-squares gradient of ``z`` over each row of points (NaN entries left out).
+
+    A direction in which a row's points do not spread (across a straight row) is
+    not fitted: its part of the gradient is left 0. Returns the gradient (n, 2)
+    and whether two distinct points were found.
+    """
+    used = ~np.isnan(z)
+    count = np.maximum(used.sum(axis=1), 1)[:, None]
+
+    def centred(values: np.ndarray) -> np.ndarray:
+        v = np.where(used, values, 0.0)
+        return np.where(used, v - v.sum(axis=1, keepdims=True) / count, 0.0)
+
+    dx, dy, dz = centred(x), centred(y), centred(z)
+    sxy = (dx * dy).sum(1)
+    cov = np.stack([np.c_[(dx * dx).sum(1), sxy], np.c_[sxy, (dy * dy).sum(1)]], axis=1)
+    lam, vec = np.linalg.eigh(cov)  # ascending
+    fit = lam > 1e-9 * lam[:, 1:] + 1e-12
+    along = np.einsum("nij,ni->nj", vec, np.c_[(dx * dz).sum(1), (dy * dz).sum(1)]) / np.where(fit, lam, 1.0)
+    return np.einsum("nij,nj->ni", vec, np.where(fit, along, 0.0)), fit[:, 1]
+
+
+def _cross_direction(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Unit vector across the main direction of each row of points."""
+    vec = np.linalg.eigh(np.stack([np.c_[(x * x).sum(1), (x * y).sum(1)], np.c_[(x * y).sum(1), (y * y).sum(1)]], 1))[1]
+    return vec[:, :, 0]
+
+
+def apply_dem(net: Network, dem: str | Path | Sequence[str | Path], w: Walking) -> int:
     """Set ``grade`` (mean absolute grade, %) and ``time_factor`` on the edges.
+
+    Each edge is cut into pieces at most a sample step long. A piece on the ground
+    is graded by a plane fitted to the heights sampled along its run within
+    ``grade_run_m`` of its middle, and to two heights ``grade_run_m / 2`` either
+    side across that stretch: along a straight stretch the plane's slope is the
+    way's own, round a bend or on a short jog it is the terrain's, and on
+    uniformly sloping ground it is exact whatever the way's shape.
 
     Parameters
     ----------
     net
         Network in its metric CRS; edges are changed in place.
     dem
-        A GeoTIFF (any CRS rasterio reads) of terrain heights in metres.
-    sample_px
-        Spacing of the samples along an edge, in DEM pixels.
+        One or more GeoTIFF or VRT files of terrain heights in metres (tiles; any
+        CRS rasterio reads, one band of 16-bit or wider cells).
+    w
+        ``grade_run_m``, ``max_grade_pct``, ``max_median_grade_pct``, ``dem_sample_px``.
 
     Returns
     -------
     int
-        Number of edges the DEM does not cover (they stay flat).
+        Number of edges no DEM covers (they stay flat).
     """
-    dem = Path(dem)
-    if not dem.is_file():
-        raise InputError("dem_not_found", path=dem)
+    paths = [Path(dem)] if isinstance(dem, (str, Path)) else [Path(p) for p in dem]
+    e = net.edges
+    length, run = e["length_m"].to_numpy(), e["run"].to_numpy()
+    run_len = np.bincount(run, weights=length)
+    edge_s0 = np.cumsum(length) - length - np.r_[0.0, np.cumsum(run_len)[:-1]][run]  # chainage along the run
+    sources = _open(paths)
     try:
-        src = rasterio.open(dem)
-    except RasterioIOError as exc:
-        raise InputError("dem_unreadable", path=dem, detail=exc) from None
-    with src:
-        if src.crs is None:
-            raise InputError("dem_no_crs", path=dem)
-        to_dem = Transformer.from_crs(net.epsg, src.crs, always_xy=True)
-        px = abs(src.res[0])
-        if src.crs.is_geographic:
-            px *= 111_320 * np.cos(np.radians(np.median(to_dem.transform(net.x[:1], net.y[:1])[1])))
-        e = net.edges
-        u, v, length = e["u"].to_numpy(), e["v"].to_numpy(), e["length_m"].to_numpy()
-        pieces = np.maximum(1, np.ceil(length / (px * sample_px))).astype(np.int64)
-        edge_of_pt = np.repeat(np.arange(len(e)), pieces + 1)
-        first = np.r_[0, np.cumsum(pieces + 1)[:-1]]
-        frac = (np.arange(len(edge_of_pt)) - first[edge_of_pt]) / pieces[edge_of_pt]
-        px_x = net.x[u][edge_of_pt] + frac * (net.x[v] - net.x[u])[edge_of_pt]
-        px_y = net.y[u][edge_of_pt] + frac * (net.y[v] - net.y[u])[edge_of_pt]
-        dx, dy = to_dem.transform(px_x, px_y)
-        rows, cols = rasterio.transform.rowcol(src.transform, dx, dy)
-        rows, cols = np.asarray(rows), np.asarray(cols)
-        inside = (rows >= 0) & (rows < src.height) & (cols >= 0) & (cols < src.width)
-        z = np.full(len(rows), np.nan)
-        if inside.any():
-            r0, r1, c0, c1 = rows[inside].min(), rows[inside].max() + 1, cols[inside].min(), cols[inside].max() + 1
-            band = src.read(1, window=Window(c0, r0, c1 - c0, r1 - r0), masked=True).astype(float).filled(np.nan)
-            z[inside] = band[rows[inside] - r0, cols[inside] - c0]
-    # pieces: consecutive samples of the same edge
-    same = edge_of_pt[1:] == edge_of_pt[:-1]
-    piece_edge = edge_of_pt[1:][same]
-    run = (length / pieces)[piece_edge]
-    grade = np.diff(z)[same] / run
-    factor = round_trip_factor(grade)
+        lat = float(Transformer.from_crs(net.epsg, 4326, always_xy=True).transform(net.x[:1], net.y[:1])[1][0])
+        h = _sample_spacing(sources, lat, w)
+        run_first, s, sx, sy = _samples(net, h)
+        # pieces: each edge cut into equal pieces at most h long, graded at their middles
+        pieces = np.maximum(1, np.ceil(length / h)).astype(np.int64)
+        piece_edge = np.repeat(np.arange(len(e)), pieces)
+        f = (np.arange(len(piece_edge)) - np.r_[0, np.cumsum(pieces)[:-1]][piece_edge] + 0.5) / pieces[piece_edge]
+        mx, my = _along(net, piece_edge, f)
+        win = _windows(run_first, len(s), run_len, run[piece_edge], edge_s0[piece_edge] + f * length[piece_edge], w.grade_run_m)
+        wx, wy = np.where(win >= 0, sx[win], np.nan), np.where(win >= 0, sy[win], np.nan)
+        across = _cross_direction(*(np.nan_to_num(c - np.nanmean(c, axis=1, keepdims=True)) for c in (wx, wy)))
+        side = w.grade_run_m / 2 * across
+        cx, cy = np.r_[mx + side[:, 0], mx - side[:, 0]], np.r_[my + side[:, 1], my - side[:, 1]]
+        z_all = _heights(sources, net.epsg, np.r_[sx, cx], np.r_[sy, cy], lat, w.grade_run_m)
+    finally:
+        for src in sources:
+            src.close()
+    z, cz = z_all[: len(s)], z_all[len(s) :].reshape(2, -1).T
+    wz = np.where(win >= 0, z[win], np.nan)
+    gradient, fitted = _plane_fit(np.c_[wx, cx.reshape(2, -1).T], np.c_[wy, cy.reshape(2, -1).T], np.c_[wz, cz])
+    eu, ev = e["u"].to_numpy(), e["v"].to_numpy()
+    direction = (np.c_[net.x[ev] - net.x[eu], net.y[ev] - net.y[eu]] / length[:, None])[piece_edge]
+    grade = np.where(fitted, (gradient * direction).sum(axis=1), np.nan)
+
+    # bridges and tunnels: their incline tag, else the straight grade between their ends
+    run_last = np.r_[run_first[1:], len(s)] - 1
+    ends = (z[run_last] - z[run_first]) / np.maximum(run_len, 1e-9)
+    incline = e["incline_pct"].to_numpy() / 100
+    structure = e["structure"].to_numpy()
+    tagged = np.where(np.isnan(incline), ends[run], incline)
+    level = np.where(np.isnan(incline), 0.0, incline)
+    edge_grade = np.select([structure == BRIDGE_OR_TUNNEL, structure == INDOOR], [tagged, level], np.nan)
+    grade = np.where(structure[piece_edge] == GROUND, grade, edge_grade[piece_edge])
+
     n = len(e)
-    known = ~np.isnan(np.bincount(piece_edge, weights=grade, minlength=n))
-    mean_abs = np.bincount(piece_edge, weights=np.abs(np.nan_to_num(grade)), minlength=n) / pieces
-    mean_factor = np.bincount(piece_edge, weights=np.nan_to_num(factor, nan=1.0), minlength=n) / pieces
-    e["grade"] = np.where(known, mean_abs * 100, np.nan)
-    e["time_factor"] = np.where(known, mean_factor, 1.0)
-    return int((~known).sum())
+    known = ~np.isnan(grade)
+    n_known = np.bincount(piece_edge, weights=known, minlength=n)
+    cap = w.max_grade_pct / 100
+    factor = np.where(known, round_trip_factor(np.clip(np.nan_to_num(grade), -cap, cap)), 1.0)
+    abs_sum = np.bincount(piece_edge, weights=np.abs(np.nan_to_num(grade)), minlength=n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        e["grade"] = np.where(n_known > 0, abs_sum / n_known * 100, np.nan)
+    e["time_factor"] = np.bincount(piece_edge, weights=factor, minlength=n) / pieces
+    _check_median(e, paths, w.max_median_grade_pct)
+    return int((n_known == 0).sum())
+
+
+def _check_median(e, paths: list[Path], limit_pct: float) -> None:
+    """Refuse a raster whose median grade along the walkable network no terrain has."""
+    grade = e["grade"].to_numpy()
+    known = ~np.isnan(grade)
+    if not known.any():
+        return
+    order = np.argsort(grade[known])
+    weight = np.cumsum(e["length_m"].to_numpy()[known][order])
+    median = grade[known][order][np.searchsorted(weight, weight[-1] / 2)]
+    if median > limit_pct:
+        raise InputError("dem_not_terrain", path=", ".join(map(str, paths)), found=f"median grade {median:.0f} %")

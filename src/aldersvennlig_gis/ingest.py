@@ -22,6 +22,8 @@ network node is an OSM node location, so ways join where they share a node.
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +50,10 @@ FOOT_ALLOWED = frozenset(("yes", "designated", "permissive"))
 LIT_YES = frozenset(("yes", "24/7", "automatic", "limited", "interval", "sunset-sunrise", "dusk-dawn"))
 LIT_NO = frozenset(("no", "disused"))
 BENCH_CARRIERS = (("highway", "bus_stop"), ("amenity", "shelter"), ("public_transport", "platform"))
+# How a way meets the terrain (OsmData.run_structure): on the ground, on a bridge or in
+# a tunnel (above or below the terrain model), or indoors (levelled floors).
+GROUND, BRIDGE_OR_TUNNEL, INDOOR = 0, 1, 2
+_INCLINE = re.compile(r"^\s*([-+]?\d+(?:[.,]\d+)?)\s*(%|°)?\s*$")
 # Water areas drawn under the map (the sea is OSM coastline lines, not areas, and is not drawn).
 WATER_TAGS = (("natural", "water"), ("waterway", "riverbank"), ("landuse", "reservoir"))
 
@@ -69,6 +75,8 @@ class OsmData:
     run_lit: np.ndarray  # 1 lit, 0 dark, -1 unknown
     run_steps: np.ndarray
     run_highway: np.ndarray
+    run_structure: np.ndarray  # GROUND, BRIDGE_OR_TUNNEL or INDOOR (how the way meets the terrain)
+    run_incline: np.ndarray  # the numeric ``incline`` tag in %, NaN when absent or up/down
     destinations: pd.DataFrame  # category, name, source_id, geometry (shapely, 4326)
     benches: np.ndarray  # (n, 2) lon, lat
     lamps: np.ndarray  # (n, 2) lon, lat
@@ -104,6 +112,23 @@ def _walkable(get: Get) -> bool:
     if get("tunnel", None) == "yes" and hw not in PEDESTRIAN_HIGHWAYS and get("sidewalk", "no") in ("no", "none"):
         return False  # a road tunnel without a pavement (car park ramps, service tunnels under buildings)
     return get("access", None) not in ("private", "no")
+
+
+def incline_pct(value: str | None) -> float:
+    """The grade (%) an OSM ``incline`` value gives: ``"8%"``, ``"-5 %"``, ``"4°"``, ``"6"``; NaN for ``up``/``down``."""
+    m = _INCLINE.match(value or "")
+    if m is None:
+        return math.nan
+    number = float(m.group(1).replace(",", "."))
+    return math.tan(math.radians(number)) * 100 if m.group(2) == "°" else number
+
+
+def _structure(get: Get, highway: str | None) -> int:
+    if get("indoor", "no") != "no" or highway == "corridor":
+        return INDOOR
+    if get("bridge", "no") != "no" or get("tunnel", "no") != "no":
+        return BRIDGE_OR_TUNNEL
+    return GROUND
 
 
 def _matcher(cfg: Config):
@@ -202,7 +227,7 @@ def _read_lines(path: Path, cfg: Config) -> dict:
     hexes: list[str] = []  # ways with every node location known: the common case, coordinates in C++
     split: list[tuple[float, float]] = []  # points of the runs of ways cut by missing nodes
     split_len: list[int] = []
-    attrs: list[tuple] = []  # way id, lit code, steps, highway of the lines in hexes
+    attrs: list[tuple] = []  # way id, lit code, steps, highway, structure, incline of the lines in hexes
     split_attrs: list[tuple] = []
     dests: list[tuple] = []  # category, name, source_id, lon, lat
     benches: list[tuple[float, float]] = []
@@ -241,7 +266,10 @@ def _read_lines(path: Path, cfg: Config) -> dict:
             stamps.append(way.timestamp())
             lit = get("lit", None)
             highway = get("highway", None)
-            attr = (way.id(), 1 if lit in LIT_YES else 0 if lit in LIT_NO else -1, highway == "steps", highway)
+            attr = (
+                way.id(), 1 if lit in LIT_YES else 0 if lit in LIT_NO else -1, highway == "steps", highway,
+                _structure(get, highway), incline_pct(get("incline", None)),
+            )
             try:
                 line = wkb.create_linestring(obj)
                 # every node has a location and none repeats (libosmium drops missing leading nodes unnoticed)
@@ -309,7 +337,7 @@ def read_osm(path: str | Path, cfg: Config, buildings: bool = True) -> OsmData:
     xy = lines["xy"]
     # a node is its location (osmium's 1e-7 degree grid): shared nodes join ways, as do stacked duplicates
     fixed = np.rint(xy * 1e7).astype(np.int64)
-    run_way, run_lit, run_steps, run_hw = zip(*lines["runs"]) if lines["runs"] else ((), (), (), ())
+    run_way, run_lit, run_steps, run_hw, run_structure, run_incline = zip(*lines["runs"]) if lines["runs"] else ((),) * 6
     dest_areas = areas["dest"]
     polys = shapely.from_wkb(np.array([d[3] for d in dest_areas], dtype=object))
     area_points = [
@@ -334,6 +362,8 @@ def read_osm(path: str | Path, cfg: Config, buildings: bool = True) -> OsmData:
         run_lit=np.array(run_lit, dtype=np.int8),
         run_steps=np.array(run_steps, dtype=bool),
         run_highway=np.array(run_hw, dtype=object),
+        run_structure=np.array(run_structure, dtype=np.int8),
+        run_incline=np.array(run_incline, dtype=float),
         destinations=dest_df,
         benches=np.array(lines["benches"], dtype=float).reshape(-1, 2),
         lamps=np.array(lines["lamps"], dtype=float).reshape(-1, 2),

@@ -72,7 +72,10 @@ class Network:
 
     Nodes: ``x``, ``y`` (m), one per distinct OSM node location. Edges: ``u``, ``v`` (node indices),
     ``length_m``, ``way_id``, ``highway``, ``lit`` (1 tagged lit, 0 tagged dark,
-    -1 untagged), ``steps``, the lengths ``lit_m``, ``dark_m`` and ``unknown_m``
+    -1 untagged), ``steps``, ``run`` (the way, or the part of it between missing
+    nodes, that the edge lies on; a run's edges follow one another in order),
+    ``structure`` (``ingest.GROUND``, ``BRIDGE_OR_TUNNEL`` or ``INDOOR``),
+    ``incline_pct`` (the way's numeric ``incline`` tag, NaN without), the lengths ``lit_m``, ``dark_m`` and ``unknown_m``
     (lamps included), ``grade`` (mean absolute rise over run; NaN without
     elevation), ``time_factor`` (slope multiplier on flat walking time,
     the mean of both directions), ``component`` and ``major`` (the edge lies on a
@@ -203,6 +206,9 @@ def build_network(osm: OsmData, epsg: int | None, lamp_radius_m: float, min_comp
             "highway": osm.run_highway[run],
             "lit": osm.run_lit[run],
             "steps": osm.run_steps[run],
+            "run": run,
+            "structure": osm.run_structure[run],
+            "incline_pct": osm.run_incline[run],
         }
     )
     net = Network(epsg=epsg, x=np.asarray(x), y=np.asarray(y), edges=edges)

@@ -32,7 +32,7 @@ class Inputs:
     sites: str | None = None
     destinations: str | None = None
     config: Path | None = None
-    dem: Path | None = None
+    dem: Path | list[Path] | None = None  # one terrain model, or its tiles
     population: list[str] | None = None
     population_column: str | None = None
     gp_capacity: str | None = None
@@ -170,7 +170,7 @@ def analyse(inputs: Inputs, cfg: Config | None = None, osm: OsmData | None = Non
     lap("network")
     no_elevation = 0
     if inputs.dem:
-        no_elevation = apply_dem(net, inputs.dem, cfg.walking.dem_sample_px)
+        no_elevation = apply_dem(net, inputs.dem, cfg.walking)
         if no_elevation:
             warnings.append(f"dem_partial:{no_elevation}")
     else:

@@ -329,6 +329,12 @@ _TEXT: dict[str, dict[str, str]] = {
         "nb": "{path}: høydemodellen har ikke noe koordinatsystem; sett et (gdal_edit.py -a_srs EPSG:25833)",
         "en": "{path}: the DEM has no CRS; set one (gdal_edit.py -a_srs EPSG:25833)",
     },
+    "err.dem_not_terrain": {
+        "nb": "{path}: er ikke en høydemodell ({found}); oppgi terrenghøyder i meter, ett bånd med 16- eller 32-bits celler "
+        "(for eksempel Kartverkets DTM 10)",
+        "en": "{path}: not a terrain model ({found}); give terrain heights in metres, one band of 16- or 32-bit cells "
+        "(for example Kartverket DTM 10)",
+    },
     "err.gp_needs_population": {
         "nb": "--gp-capacity krever --population FIL[:lag] (fastlegetilgang er kapasitet per innbygger)",
         "en": "--gp-capacity needs --population FILE[:layer] (GP access is capacity per resident)",
