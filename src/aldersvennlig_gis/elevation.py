@@ -36,13 +36,15 @@ from .config import Walking
 from .errors import InputError
 from .ingest import BRIDGE_OR_TUNNEL, GROUND, INDOOR
 from .network import Network
+from .text import Msg
 
 _TOBLER_K = 3.5  # Tobler 1993: exponent per unit grade
 _TOBLER_S0 = 0.05  # Tobler 1993: grade of the fastest walk (slightly downhill)
 # Heights outside these bounds are nodata, for files that leave their nodata value
-# undeclared (-9999, -32767, float max): no land lies below the Dead Sea shore
-# (about -430 m) or above Mount Everest (8,849 m).
-_LOWEST_M, _HIGHEST_M = -500.0, 9000.0
+# undeclared (-9999, -32767, 3.4e38): no land lies below the Dead Sea shore (about
+# -430 m). The upper bound only catches fill values: heights in centimetres must
+# still reach the median grade check, which says what is wrong.
+_LOWEST_M, _HIGHEST_M = -500.0, 1e6
 # A run is read at no finer than an eighth of its length: a finer DEM (Kartverket's
 # 1 m laser models) is averaged to that cell size first, which keeps at most nine
 # samples in a run and bounds the memory of a municipality-wide read.
@@ -74,9 +76,9 @@ def _open(paths: Sequence[Path]) -> list:
             if src.crs is None:
                 raise InputError("dem_no_crs", path=path)
             if src.count != 1:
-                raise InputError("dem_not_terrain", path=path, found=f"{src.count} bands")
+                raise InputError("dem_not_terrain", path=path, found=Msg("dem.bands", n=src.count))
             if np.dtype(src.dtypes[0]).itemsize == 1:
-                raise InputError("dem_not_terrain", path=path, found=f"8-bit cells ({src.dtypes[0]})")
+                raise InputError("dem_not_terrain", path=path, found=Msg("dem.byte_cells", dtype=src.dtypes[0]))
     except BaseException:
         for src in sources:
             src.close()
@@ -198,33 +200,36 @@ def _windows(run_first: np.ndarray, n_samples: int, run_len: np.ndarray, run: np
     return np.where(k <= (hi - lo)[:, None], run_first[run][:, None] + lo[:, None] + k, -1)
 
 
-def _plane_fit(x: np.ndarray, y: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Least-squares gradient of ``z`` over each row of points (NaN entries left out).
+def _plane_fit(x: np.ndarray, y: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Least-squares gradient of ``z`` over each row of points (rows padded with NaN heights).
 
-    A direction in which a row's points do not spread (across a straight row) is
-    not fitted: its part of the gradient is left 0. Returns the gradient (n, 2)
-    and whether two distinct points were found.
+    Across a row of points in a line the gradient is unknown and left 0: only the
+    slope along the line is fitted. Returns the gradient (gx, gy) and whether a
+    row has two distinct points.
     """
     used = ~np.isnan(z)
-    count = np.maximum(used.sum(axis=1), 1)[:, None]
+    n = used.sum(axis=1)
+    # moments about each row's first point: UTM coordinates are millions of metres
+    x, y = (np.where(used, v - v[:, :1], 0.0) for v in (x, y))
+    z = np.where(used, z, 0.0)
+    mx, my, mz = (v.sum(axis=1) / np.maximum(n, 1) for v in (x, y, z))
+    sxx, sxy, syy = (x * x).sum(1) - n * mx * mx, (x * y).sum(1) - n * mx * my, (y * y).sum(1) - n * my * my
+    sxz, syz = (x * z).sum(1) - n * mx * mz, (y * z).sum(1) - n * my * mz
+    det, trace = sxx * syy - sxy * sxy, sxx + syy
+    plane = det > 1e-9 * trace * trace
+    # in a line: the slope along it, its direction (cx, cy) the main axis of the points
+    cx, cy = _main_axis(sxx, sxy, syy)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        slope = (cx * sxz + cy * syz) / trace
+        gx = np.where(plane, (syy * sxz - sxy * syz) / det, slope * cx)
+        gy = np.where(plane, (sxx * syz - sxy * sxz) / det, slope * cy)
+    return gx, gy, trace > 1e-12
 
-    def centred(values: np.ndarray) -> np.ndarray:
-        v = np.where(used, values, 0.0)
-        return np.where(used, v - v.sum(axis=1, keepdims=True) / count, 0.0)
 
-    dx, dy, dz = centred(x), centred(y), centred(z)
-    sxy = (dx * dy).sum(1)
-    cov = np.stack([np.c_[(dx * dx).sum(1), sxy], np.c_[sxy, (dy * dy).sum(1)]], axis=1)
-    lam, vec = np.linalg.eigh(cov)  # ascending
-    fit = lam > 1e-9 * lam[:, 1:] + 1e-12
-    along = np.einsum("nij,ni->nj", vec, np.c_[(dx * dz).sum(1), (dy * dz).sum(1)]) / np.where(fit, lam, 1.0)
-    return np.einsum("nij,nj->ni", vec, np.where(fit, along, 0.0)), fit[:, 1]
-
-
-def _cross_direction(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Unit vector across the main direction of each row of points."""
-    vec = np.linalg.eigh(np.stack([np.c_[(x * x).sum(1), (x * y).sum(1)], np.c_[(x * y).sum(1), (y * y).sum(1)]], 1))[1]
-    return vec[:, :, 0]
+def _main_axis(sxx: np.ndarray, sxy: np.ndarray, syy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Unit vector along the main axis of points with these second moments (closed form for 2 x 2)."""
+    angle = 0.5 * np.arctan2(2 * sxy, sxx - syy)
+    return np.cos(angle), np.sin(angle)
 
 
 def apply_dem(net: Network, dem: str | Path | Sequence[str | Path], w: Walking) -> int:
@@ -269,19 +274,20 @@ def apply_dem(net: Network, dem: str | Path | Sequence[str | Path], w: Walking) 
         mx, my = _along(net, piece_edge, f)
         win = _windows(run_first, len(s), run_len, run[piece_edge], edge_s0[piece_edge] + f * length[piece_edge], w.grade_run_m)
         wx, wy = np.where(win >= 0, sx[win], np.nan), np.where(win >= 0, sy[win], np.nan)
-        across = _cross_direction(*(np.nan_to_num(c - np.nanmean(c, axis=1, keepdims=True)) for c in (wx, wy)))
-        side = w.grade_run_m / 2 * across
-        cx, cy = np.r_[mx + side[:, 0], mx - side[:, 0]], np.r_[my + side[:, 1], my - side[:, 1]]
+        dx, dy = (np.nan_to_num(c - np.nanmean(c, axis=1, keepdims=True)) for c in (wx, wy))
+        ax, ay = _main_axis((dx * dx).sum(1), (dx * dy).sum(1), (dy * dy).sum(1))
+        side = w.grade_run_m / 2
+        cx, cy = np.r_[mx - side * ay, mx + side * ay], np.r_[my + side * ax, my - side * ax]
         z_all = _heights(sources, net.epsg, np.r_[sx, cx], np.r_[sy, cy], lat, w.grade_run_m)
     finally:
         for src in sources:
             src.close()
     z, cz = z_all[: len(s)], z_all[len(s) :].reshape(2, -1).T
     wz = np.where(win >= 0, z[win], np.nan)
-    gradient, fitted = _plane_fit(np.c_[wx, cx.reshape(2, -1).T], np.c_[wy, cy.reshape(2, -1).T], np.c_[wz, cz])
+    gx, gy, fitted = _plane_fit(np.c_[wx, cx.reshape(2, -1).T], np.c_[wy, cy.reshape(2, -1).T], np.c_[wz, cz])
     eu, ev = e["u"].to_numpy(), e["v"].to_numpy()
-    direction = (np.c_[net.x[ev] - net.x[eu], net.y[ev] - net.y[eu]] / length[:, None])[piece_edge]
-    grade = np.where(fitted, (gradient * direction).sum(axis=1), np.nan)
+    ux, uy = (net.x[ev] - net.x[eu]) / length, (net.y[ev] - net.y[eu]) / length
+    grade = np.where(fitted, gx * ux[piece_edge] + gy * uy[piece_edge], np.nan)
 
     # bridges and tunnels: their incline tag, else the straight grade between their ends
     run_last = np.r_[run_first[1:], len(s)] - 1
@@ -316,4 +322,4 @@ def _check_median(e, paths: list[Path], limit_pct: float) -> None:
     weight = np.cumsum(e["length_m"].to_numpy()[known][order])
     median = grade[known][order][np.searchsorted(weight, weight[-1] / 2)]
     if median > limit_pct:
-        raise InputError("dem_not_terrain", path=", ".join(map(str, paths)), found=f"median grade {median:.0f} %")
+        raise InputError("dem_not_terrain", path=", ".join(map(str, paths)), found=Msg("dem.median_grade", pct=median))

@@ -335,6 +335,9 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": "{path}: not a terrain model ({found}); give terrain heights in metres, one band of 16- or 32-bit cells "
         "(for example Kartverket DTM 10)",
     },
+    "dem.bands": {"nb": "{n} bånd", "en": "{n} bands"},
+    "dem.byte_cells": {"nb": "8-bits celler, {dtype}", "en": "8-bit cells, {dtype}"},
+    "dem.median_grade": {"nb": "median stigning langs gangnettet {pct:.0f} %", "en": "median grade along the walkable network {pct:.0f} %"},
     "err.gp_needs_population": {
         "nb": "--gp-capacity krever --population FIL[:lag] (fastlegetilgang er kapasitet per innbygger)",
         "en": "--gp-capacity needs --population FILE[:layer] (GP access is capacity per resident)",
