@@ -45,7 +45,7 @@ SitesOpt = Annotated[Optional[str], typer.Option("--sites", help="Sites FILE[:la
 DestOpt = Annotated[Optional[str], typer.Option("--destinations", help="Extra destinations FILE[:layer] with a 'category' column.")]
 ConfigOpt = Annotated[Optional[Path], typer.Option("--config", help="Config TOML (see 'aldersvennlig config').")]
 DemOpt = Annotated[Optional[list[Path]], typer.Option("--dem", help="Terrain model GeoTIFF or .vrt (any CRS); repeat for tiles.")]
-CrsOpt = Annotated[Optional[int], typer.Option("--crs", help="Analysis CRS as an EPSG code (default: 25833 in Norway, else local UTM).")]
+CrsOpt = Annotated[Optional[int], typer.Option("--crs", help="Analysis CRS as an EPSG code: projected, in metres, true to 1 % over the area (default: 25833 in Norway, else local UTM).")]
 ExcludeOpt = Annotated[Optional[str], typer.Option("--exclude", help="Exclusion zones FILE[:layer] (flood zones, protected areas): sites inside are not ranked.")]
 PopOpt = Annotated[Optional[list[str]], typer.Option("--population", help="Population FILE[:layer]: SSB 250 m grid (ru250m, pop_tot) or polygons with a count column; may be repeated.")]
 PopColOpt = Annotated[Optional[str], typer.Option("--population-column", help="Count column to plan for (e.g. residents 67+), spread onto cells by pop_tot, else area.")]

@@ -16,8 +16,11 @@ Two passes run at the same time, in this process and a forked one: ways and
 nodes (walkable ways, lamps, benches, destination points) and areas (buildings,
 water, destination areas). Libosmium filters in C++ by object type and tags, so
 Python sees only objects that may matter, and builds the way geometries; a way
-node whose location is missing (a clipped extract) splits the way there. A
-network node is an OSM node location, so ways join where they share a node.
+node whose location is missing (a clipped extract) splits the way there. Ways
+on one level (``layer``, ``level``, bridge, tunnel) join where they share a node
+location, stacked duplicate nodes included; ways on different levels only at a
+node they share (``_join_nodes``). Destinations are nodes, areas and open ways
+(platforms drawn as lines).
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ import numpy as np
 import osmium
 import pandas as pd
 import shapely
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from . import forking
 from .config import Config
@@ -67,7 +72,7 @@ class OsmData:
     ``run_*[i]``.
     """
 
-    node_key: np.ndarray  # a node is its location: lon and lat in 1e-7 degrees, packed in one int64
+    node_key: np.ndarray  # the network node of each point (see _join_nodes)
     lon: np.ndarray
     lat: np.ndarray
     run_ptr: np.ndarray
@@ -123,12 +128,30 @@ def incline_pct(value: str | None) -> float:
     return math.tan(math.radians(number)) * 100 if m.group(2) == "°" else number
 
 
-def _structure(get: Get, highway: str | None) -> int:
+def _placement(get: Get, highway: str | None) -> tuple[int, str]:
+    """How a way meets the terrain (``GROUND``, ``BRIDGE_OR_TUNNEL``, ``INDOOR``) and the level it is on.
+
+    The level is ``""`` on the ground (``layer`` 0, ``level`` 0, neither bridge
+    nor tunnel, absent tags counting as these), else those tags: ways on
+    different levels meet only at nodes they share.
+    """
+    bridge, tunnel = get("bridge", "no") != "no", get("tunnel", "no") != "no"
+    layer, level = (get("layer", None) or "0").strip(), (get("level", None) or "0").strip()
     if get("indoor", "no") != "no" or highway == "corridor":
-        return INDOOR
-    if get("bridge", "no") != "no" or get("tunnel", "no") != "no":
-        return BRIDGE_OR_TUNNEL
-    return GROUND
+        structure = INDOOR
+    else:
+        structure = BRIDGE_OR_TUNNEL if bridge or tunnel else GROUND
+    on_ground = layer == "0" and level == "0" and not (bridge or tunnel)
+    return structure, "" if on_ground else f"layer={layer} level={level} bridge={bridge:d} tunnel={tunnel:d}"
+
+
+def _way_filter(cfg: Config):
+    """The C++ filter passing walkable highways and ways tagged as destinations (platforms drawn as lines)."""
+    pairs = {("highway", v) for v in ROUTABLE}
+    pairs |= {(k, v) for crit in cfg.destinations.values() for k, vals in crit.tags.items() for v in vals}
+    if any(v == "*" for _, v in pairs):
+        return osmium.filter.KeyFilter(*sorted({k for k, _ in pairs}))
+    return osmium.filter.TagFilter(*sorted(pairs))
 
 
 def _matcher(cfg: Config):
@@ -221,15 +244,23 @@ def _read_areas(path: Path, cfg: Config, buildings: bool) -> dict:
 
 
 def _read_lines(path: Path, cfg: Config) -> dict:
-    """Walkable ways, lamps, benches and destination nodes (one pass with node locations)."""
+    """Walkable ways, lamps, benches, destination nodes and lines (one pass with node locations).
+
+    Points of ways off the ground or with a ``level`` tag (see ``_placement``)
+    carry their node ids (-1 elsewhere: the ids of every way would cost a second
+    per million nodes), so that levels join only where they share a node.
+    """
     _, match = _matcher(cfg)
     NODE, WAY = osmium.osm.NODE, osmium.osm.WAY
     hexes: list[str] = []  # ways with every node location known: the common case, coordinates in C++
     split: list[tuple[float, float]] = []  # points of the runs of ways cut by missing nodes
     split_len: list[int] = []
-    attrs: list[tuple] = []  # way id, lit code, steps, highway, structure, incline of the lines in hexes
+    attrs: list[tuple] = []  # way id, lit code, steps, highway, structure, incline, level of the lines in hexes
     split_attrs: list[tuple] = []
+    hex_ids: list[tuple[int, list[int]]] = []  # index in hexes and node ids of the lines off the ground
+    split_ids: list[int] = []
     dests: list[tuple] = []  # category, name, source_id, lon, lat
+    dest_lines: list[tuple] = []  # category, name, source_id, WKB hex (EPSG:4326)
     benches: list[tuple[float, float]] = []
     lamps: list[tuple[float, float]] = []
     stamps: list = []  # datetimes of the walkable ways
@@ -240,7 +271,7 @@ def _read_lines(path: Path, cfg: Config) -> dict:
         .with_locations()
         .with_filter(osmium.filter.EntityFilter(NODE | WAY))
         .with_filter(_node_filter(cfg).enable_for(NODE))
-        .with_filter(osmium.filter.TagFilter(*[("highway", v) for v in sorted(ROUTABLE)]).enable_for(WAY))
+        .with_filter(_way_filter(cfg).enable_for(WAY))
     )
     try:
         for obj in fp:
@@ -260,51 +291,120 @@ def _read_lines(path: Path, cfg: Config) -> dict:
                     benches.append(xy)
                 dests.extend((cat, _name(get), f"node/{obj.id}", *xy) for cat in cats)
                 continue
+            way = obj._pyosmium_data  # C++ accessors, as in _getter
+            nodes = way.nodes()
+            cats = [] if nodes.is_closed(way) else match(get)  # closed ones are areas, read beside
+            if cats:
+                try:
+                    line = wkb.create_linestring(obj)
+                    dest_lines.extend((cat, _name(get), f"way/{obj.id}", line) for cat in cats)
+                except (osmium.InvalidLocationError, RuntimeError):
+                    pass  # a platform clipped from the extract
             if not _walkable(get):
                 continue
-            way = obj._pyosmium_data  # C++ accessors, as in _getter
             stamps.append(way.timestamp())
             lit = get("lit", None)
             highway = get("highway", None)
+            structure, level = _placement(get, highway)
+            with_ids = bool(level) or get("level", None) is not None
             attr = (
                 way.id(), 1 if lit in LIT_YES else 0 if lit in LIT_NO else -1, highway == "steps", highway,
-                _structure(get, highway), incline_pct(get("incline", None)),
+                structure, incline_pct(get("incline", None)), level,
             )
             try:
                 line = wkb.create_linestring(obj)
                 # every node has a location and none repeats (libosmium drops missing leading nodes unnoticed)
-                if len(line) == 18 + 32 * way.nodes().size(way):
+                if len(line) == 18 + 32 * nodes.size(way):
                     hexes.append(line)
                     attrs.append(attr)
+                    if with_ids:
+                        hex_ids.append((len(hexes) - 1, [nodes.get(way, i).ref for i in range(nodes.size(way))]))
                     continue
             except (osmium.InvalidLocationError, RuntimeError):
                 pass  # nodes missing from a clipped extract, or fewer than two distinct locations
             run: list[tuple[float, float]] = []
+            run_ids: list[int] = []
             for n in [*obj.nodes, None]:  # None closes the last run
                 if n is not None and n.location.valid():
                     if not run or run[-1] != (n.lon, n.lat):
                         run.append((n.lon, n.lat))
+                        run_ids.append(n.ref)
                     continue
                 missing += n is not None
                 if len(run) >= 2:
                     split.extend(run)
+                    split_ids.extend(run_ids if with_ids else [-1] * len(run))
                     split_len.append(len(run))
                     split_attrs.append(attr)
-                run = []
+                run, run_ids = [], []
     except RuntimeError as exc:
         raise InputError("osm_unreadable", path=path, detail=exc) from None
     sizes = np.fromiter(map(len, hexes), dtype=np.int64, count=len(hexes)) // 2
     xy, counts = decode_lines(bytes.fromhex("".join(hexes)), sizes)
+    node_id = np.full(len(xy), -1, dtype=np.int64)
+    starts = np.r_[0, np.cumsum(counts)[:-1]]
+    for i, ids in hex_ids:  # the few ways off the ground or indoors
+        node_id[starts[i] : starts[i] + len(ids)] = ids
+    node_id = np.r_[node_id, np.array(split_ids, dtype=np.int64)]
     return {
         "xy": np.r_[xy, np.array(split, dtype=float).reshape(-1, 2)],
         "counts": np.r_[counts, np.array(split_len, dtype=np.int64)],
         "runs": attrs + split_attrs,
+        "node_id": node_id,
         "dests": dests,
+        "dest_lines": dest_lines,
         "benches": benches,
         "lamps": lamps,
         "newest": int(max(stamps).timestamp()) if stamps else 0,
         "missing": missing,
     }
+
+
+def _join_nodes(location: np.ndarray, level: np.ndarray, node_id: np.ndarray, is_end: np.ndarray) -> np.ndarray:
+    """The network node of each way point, as an integer label.
+
+    Ways on one level join where they share a location (stacked duplicate nodes
+    too); ways on different levels only at a node they share (a bridge at its
+    abutments, stairs between floors), never where one passes over another.
+    Node ids are known for ways off the ground and ways with a ``level`` tag
+    only; a way off the ground meets the untagged ways on the ground where one
+    of the two ends (a bridge's abutment on a street, stairs up to a bridge) and
+    no way on the ground with known ids stands.
+
+    Parameters
+    ----------
+    location
+        The point's location, packed in one integer.
+    level
+        The level of the point's way, ``""`` on the ground (see ``_placement``).
+    node_id
+        The OSM node id, -1 where it was not read.
+    is_end
+        The point is the first or last of its way.
+    """
+    off = level != ""
+    ground = np.flatnonzero(~off)
+    ground_group, ground_locs = pd.factorize(location[ground])
+    if not off.any():
+        return ground_group
+    group = np.empty(len(location), dtype=np.int64)
+    group[ground] = ground_group
+    off_pts = np.flatnonzero(off)
+    _, off_group = np.unique(np.c_[location[off_pts], pd.factorize(level[off_pts])[0]], axis=0, return_inverse=True)
+    group[off_pts] = len(ground_locs) + off_group.ravel()
+    # a node id shared between ways
+    known = node_id >= 0
+    by_id = np.flatnonzero(known)[np.argsort(node_id[known], kind="stable")]
+    same_id = node_id[by_id[1:]] == node_id[by_id[:-1]]
+    # a way off the ground meets the untagged ways on the ground (see above)
+    at = pd.Index(ground_locs).get_indexer(location[off_pts])
+    ground_end = np.isin(location[off_pts], location[ground[is_end[ground] & ~known[ground]]])
+    meets = (at >= 0) & (is_end[off_pts] | ground_end) & ~np.isin(location[off_pts], location[ground[known[ground]]])
+    src = np.r_[group[by_id[:-1][same_id]], group[off_pts[meets]]]
+    dst = np.r_[group[by_id[1:][same_id]], at[meets]]
+    n = int(group.max()) + 1
+    links = coo_matrix((np.ones(len(src)), (src, dst)), shape=(n, n))
+    return connected_components(links, directed=False)[1][group]
 
 
 def read_osm(path: str | Path, cfg: Config, buildings: bool = True) -> OsmData:
@@ -335,29 +435,39 @@ def read_osm(path: str | Path, cfg: Config, buildings: bool = True) -> OsmData:
     finally:
         areas = pending()
     xy = lines["xy"]
-    # a node is its location (osmium's 1e-7 degree grid): shared nodes join ways, as do stacked duplicates
-    fixed = np.rint(xy * 1e7).astype(np.int64)
-    run_way, run_lit, run_steps, run_hw, run_structure, run_incline = zip(*lines["runs"]) if lines["runs"] else ((),) * 6
+    fixed = np.rint(xy * 1e7).astype(np.int64)  # osmium's 1e-7 degree grid
+    run_ptr = np.r_[0, np.cumsum(lines["counts"])].astype(np.int64)
+    is_end = np.zeros(len(xy), dtype=bool)
+    is_end[run_ptr[:-1]] = is_end[run_ptr[1:] - 1] = True
+    run_way, run_lit, run_steps, run_hw, run_structure, run_incline, run_level = (
+        zip(*lines["runs"]) if lines["runs"] else ((),) * 7
+    )
     dest_areas = areas["dest"]
     polys = shapely.from_wkb(np.array([d[3] for d in dest_areas], dtype=object))
     area_points = [
         shapely.Point(d[4]) if d[4] is not None else poly for d, poly in zip(dest_areas, polys, strict=True)
     ]
-    dests = lines["dests"]
+    dests, dest_lines = lines["dests"], lines["dest_lines"]
     dest_df = pd.DataFrame(
-        [d[:3] for d in dests] + [d[:3] for d in dest_areas], columns=["category", "name", "source_id"]
+        [d[:3] for d in dests] + [d[:3] for d in dest_lines] + [d[:3] for d in dest_areas],
+        columns=["category", "name", "source_id"],
     )
     node_points = shapely.points(np.array([d[3:] for d in dests], dtype=float).reshape(-1, 2))
-    dest_df["geometry"] = list(node_points) + area_points
+    # a platform drawn along a street is as near the street all along: it is reached at its middle
+    line_middles = shapely.line_interpolate_point(shapely.from_wkb(np.array([d[3] for d in dest_lines], dtype=object)), 0.5, normalized=True)
+    dest_df["geometry"] = list(node_points) + list(line_middles) + area_points
     building_df = pd.DataFrame(
         {"site_id": areas["building_id"], "geometry": shapely.from_wkb(np.array(areas["building"], dtype=object))}
     )
     newest = lines["newest"]
     return OsmData(
-        node_key=(fixed[:, 0] << 32) | (fixed[:, 1] & 0xFFFFFFFF),
+        node_key=_join_nodes(
+            (fixed[:, 0] << 32) | (fixed[:, 1] & 0xFFFFFFFF),
+            np.repeat(np.array(run_level, dtype=object), lines["counts"]), lines["node_id"], is_end,
+        ),
         lon=xy[:, 0].copy(),
         lat=xy[:, 1].copy(),
-        run_ptr=np.r_[0, np.cumsum(lines["counts"])].astype(np.int64),
+        run_ptr=run_ptr,
         run_way=np.array(run_way, dtype=np.int64),
         run_lit=np.array(run_lit, dtype=np.int8),
         run_steps=np.array(run_steps, dtype=bool),

@@ -9,16 +9,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import NoReturn
 
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import CRS, Transformer
+from pyproj import CRS, Proj, Transformer
+from pyproj.exceptions import CRSError, ProjError
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from .errors import InputError
 from .ingest import OsmData
+from .text import Msg
 
 # Mainland Norway, coarse (about 10 km): decides EPSG:25833, the national grid.
 _NORWAY = shapely.Polygon(
@@ -49,6 +52,12 @@ def choose_crs(lon: np.ndarray, lat: np.ndarray) -> int:
     x, y = float(np.median(lon)), float(np.median(lat))
     if _NORWAY.contains(shapely.Point(x, y)):
         return 25833
+    return local_utm(x, y)
+
+
+def local_utm(x: float, y: float) -> int:
+    """EPSG code of the UTM zone at lon ``x``, lat ``y`` (ETRS89 in Europe, WGS 84
+    elsewhere), with Norway's 32V and Svalbard's exceptions."""
     zone = int((x + 180) // 6) + 1
     if 56 <= y < 64 and 3 <= x < 12:
         zone = 32
@@ -64,6 +73,64 @@ def to_crs(x: np.ndarray, y: np.ndarray, epsg: int, src: int = 4326) -> tuple[np
     """Transform coordinates from ``src`` (default EPSG:4326 lon, lat) to ``epsg``."""
     tx, ty = Transformer.from_crs(src, epsg, always_xy=True).transform(x, y)
     return np.asarray(tx, dtype=float), np.asarray(ty, dtype=float)
+
+
+# Largest scale error (|scale - 1|, any direction) an analysis CRS may have over the area.
+MAX_SCALE_ERROR = 0.01
+
+
+def check_crs(epsg: int, lon: np.ndarray, lat: np.ndarray, max_error: float = MAX_SCALE_ERROR) -> None:
+    """Refuse an analysis CRS (``--crs``) that does not measure distances in metres.
+
+    The CRS must be a known EPSG code of a projected CRS (the horizontal part of
+    a compound one) with metre axes whose scale error, the largest of
+    ``|h - 1|``, ``|k - 1|``, ``|a - 1|``, ``|b - 1|`` (meridional, parallel and
+    Tissot's largest and smallest scale, so every direction is bounded), is at
+    most ``max_error`` at the corners, edge midpoints and centre of the lon/lat
+    bounding box of ``lon``, ``lat`` (the walkable nodes). UTM zones pass within
+    about 16.5 degrees of longitude of their central meridian at 60 N (EPSG:25833 is
+    off by 0.3 % at Bergen and Helsinki); Web Mercator (EPSG:3857, scale 2 at 60 N),
+    geographic CRSs (degrees) and CRSs in feet do not.
+
+    Raises
+    ------
+    InputError
+        ``crs_unsuitable``, naming why and EPSG:25833 and the local UTM zone as
+        what to use. Nothing is checked without nodes (``build_network`` then
+        reports the missing walkable ways).
+    """
+    lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    if len(lon) == 0:
+        return
+    utm = local_utm(float(np.median(lon)), float(np.median(lat)))
+
+    def refuse(key: str, **kwargs: object) -> NoReturn:
+        raise InputError("crs_unsuitable", crs=epsg, why=Msg(f"crs.{key}", **kwargs), utm=utm)
+
+    try:
+        crs = CRS.from_epsg(int(epsg))
+    except (CRSError, TypeError, ValueError, OverflowError):
+        refuse("unknown")
+    horizontal = crs.sub_crs_list[0] if crs.is_compound else crs
+    name = horizontal.name
+    if horizontal.is_geographic:
+        refuse("geographic", name=name)
+    if not horizontal.is_projected:
+        refuse("not_projected", name=name)
+    off = [a for a in horizontal.axis_info if abs(a.unit_conversion_factor - 1.0) > 1e-12]
+    if off:
+        refuse("not_metres", name=name, unit=off[0].unit_name)
+    gx, gy = np.meshgrid(np.linspace(lon.min(), lon.max(), 3), np.linspace(lat.min(), lat.max(), 3))
+    try:
+        f = Proj(horizontal).get_factors(gx.ravel(), gy.ravel())
+        scale = np.r_[f.meridional_scale, f.parallel_scale, f.tissot_semimajor, f.tissot_semiminor]
+    except (CRSError, ProjError, ValueError):
+        scale = np.array([np.nan])
+    err = float(np.max(np.abs(scale - 1.0)))
+    if not err <= max_error:  # NaN (outside the projection's domain) fails too
+        if err == err and err < 1e6:
+            refuse("distorted", name=name, pct=round(100 * err, 1), limit=round(100 * max_error, 1))
+        refuse("undefined", name=name)
 
 
 @dataclass
@@ -160,13 +227,16 @@ def _lamp_coverage(net: Network, radius: float) -> np.ndarray:
     dx, dy = net.x[v] - ax, net.y[v] - ay
     px, py = lx[li] - ax, ly[li] - ay
     len2 = dx * dx + dy * dy
-    t = np.clip(np.divide(px * dx + py * dy, len2, out=np.zeros_like(len2), where=len2 > 0), 0.0, 1.0)
-    dist2 = (px - t * dx) ** 2 + (py - t * dy) ** 2
-    near = dist2 <= radius**2
-    ei, t, dist2 = ei[near], t[near], dist2[near]
+    t = np.divide(px * dx + py * dy, len2, out=np.zeros_like(len2), where=len2 > 0)  # along the edge's line
+    across2 = (px - t * dx) ** 2 + (py - t * dy) ** 2
+    near = across2 <= radius**2
+    ei, t, across2 = ei[near], t[near], across2[near]
+    # the lamp lights the stretch of the line within radius of it, as far as the edge reaches
     length = net.edges["length_m"].to_numpy()[ei]
-    along, half = t * length, np.sqrt(radius**2 - dist2)
-    return interval_union_length(ei, np.clip(along - half, 0, None), np.minimum(along + half, length), n)
+    along, half = t * length, np.sqrt(radius**2 - across2)
+    start, end = np.clip(along - half, 0, None), np.minimum(along + half, length)
+    lit = start < end
+    return interval_union_length(ei[lit], start[lit], end[lit], n)
 
 
 def build_network(osm: OsmData, epsg: int | None, lamp_radius_m: float, min_component_m: float) -> Network:

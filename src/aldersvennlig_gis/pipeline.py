@@ -19,7 +19,7 @@ from .config import Config, load_config
 from .elevation import apply_dem
 from .errors import InputError
 from .ingest import OsmData, read_osm
-from .network import Network, build_network, to_crs
+from .network import Network, build_network, check_crs, to_crs
 from .sites import Sites, in_zones, load_sites, read_vector
 from .snapping import allowed_edges, snap, within
 
@@ -165,6 +165,8 @@ def analyse(inputs: Inputs, cfg: Config | None = None, osm: OsmData | None = Non
             raise InputError("no_input")
         osm = read_osm(inputs.osm, cfg, buildings=inputs.sites is None)
     lap("read")
+    if inputs.crs is not None:  # before anything is computed in it
+        check_crs(inputs.crs, osm.lon, osm.lat)
     net = build_network(osm, inputs.crs, cfg.lighting.lamp_radius_m, cfg.walking.min_component_m)
     epsg = net.epsg
     lap("network")
@@ -181,7 +183,7 @@ def analyse(inputs: Inputs, cfg: Config | None = None, osm: OsmData | None = Non
     dests = _destinations(osm, inputs.destinations, cfg, epsg)
     w = cfg.walking
     allowed = allowed_edges(net, w.steps)
-    s_snap = snap(sites.frame.geometry.to_numpy(), net, w.max_snap_m, allowed)
+    s_snap = snap(sites.frame.geometry.to_numpy(), net, w.max_snap_m, allowed, inside_nearest_centroid=True)
     d_snap = snap(dests.geometry.to_numpy(), net, w.max_snap_m, allowed)
     bxy = np.c_[to_crs(osm.benches[:, 0], osm.benches[:, 1], epsg)].reshape(-1, 2) if len(osm.benches) else np.empty((0, 2))
     _, b_edge, b_t = within(bxy, net, cfg.bench.route_buffer_m, allowed)

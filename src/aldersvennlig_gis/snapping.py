@@ -1,5 +1,9 @@
 """Project sites and destinations onto the nearest walkable edge (never the nearest node).
 
+A polygon site crossed or touched by walkable edges is reached at the point, on
+the parts of those edges inside or on it, nearest its centroid; any other
+polygon (and every destination area) at its point nearest the network.
+
 Small disconnected pieces of network (clipped ends of an extract, an isolated
 courtyard path) are kept in the network, but a point is projected onto them only
 when no edge of a piece at least ``walking.min_component_m`` long lies within
@@ -24,8 +28,9 @@ class Snap:
     ``edge`` is -1 where nothing lies within the snapping distance. ``t`` is the
     fraction along the edge from ``u`` to ``v``; ``access_m`` the straight-line
     distance from the geometry to the edge; ``access_xy`` the point of the
-    geometry nearest the edge (the geometry itself for points) and ``edge_xy`` the
-    projected point on the edge.
+    geometry nearest the edge (the geometry itself for points; for a polygon an
+    edge crosses, with the centroid rule of ``snap``, the chosen point on that
+    edge) and ``edge_xy`` the projected point on the edge.
     """
 
     edge: np.ndarray
@@ -48,8 +53,68 @@ def _tree(net: Network, mask: np.ndarray) -> tuple[shapely.STRtree, np.ndarray]:
     return shapely.STRtree(net.segments[idx]), idx
 
 
-def snap(geoms: np.ndarray, net: Network, max_dist: float, allowed: np.ndarray) -> Snap:
+def _inside_nearest_centroid(
+    geoms: np.ndarray, tree: shapely.STRtree, candidates: np.ndarray, net: Network
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For polygons crossed or touched by edges of ``tree``: the edge and the point,
+    on the parts of those edges inside or on the polygon, nearest its centroid.
+
+    Per (polygon, edge) pair the point of the edge nearest the centroid is taken
+    when it lies in or on the polygon (then it is also the nearest point of the
+    part inside); only the other pairs are clipped to the polygon, which is the
+    slow step. Ties go to the lowest edge index, so the choice is reproducible.
+
+    Returns
+    -------
+    poly, edge, xy
+        Index into ``geoms`` of each polygon an edge touches, the chosen edge
+        and the point.
+    """
+    gi, ei = tree.query(geoms, predicate="intersects")
+    empty = np.empty(0, dtype=np.int64)
+    if len(gi) == 0:
+        return empty, empty, np.empty((0, 2))
+    ei = candidates[ei]
+    hit = np.unique(gi)
+    centre = np.full((len(geoms), 2), np.nan)
+    centre[hit] = shapely.get_coordinates(shapely.centroid(geoms[hit]))
+    c = centre[gi]
+    u, v = net.edges["u"].to_numpy()[ei], net.edges["v"].to_numpy()[ei]
+    a = np.c_[net.x[u], net.y[u]]
+    d = np.c_[net.x[v], net.y[v]] - a
+    len2 = np.einsum("ij,ij->i", d, d)
+    t = np.clip(np.einsum("ij,ij->i", c - a, d) / np.where(len2 > 0, len2, 1.0), 0.0, 1.0)
+    xy = a + t[:, None] * d
+    clip = ~shapely.intersects_xy(geoms[gi], xy[:, 0], xy[:, 1])
+    if clip.any():
+        # the part of the edge inside or on the polygon: a line, a point where it only touches, or both
+        parts = shapely.intersection(net.segments[ei[clip]], geoms[gi[clip]])
+        lines = shapely.shortest_line(parts, shapely.points(c[clip]))
+        gone = shapely.is_missing(lines) | shapely.is_empty(lines)  # a touch lost to rounding
+        xy[clip] = np.nan
+        xy[np.flatnonzero(clip)[~gone]] = shapely.get_coordinates(lines[~gone]).reshape(-1, 2, 2)[:, 0]
+    dist = np.hypot(*(xy - c).T)
+    keep = ~np.isnan(dist)
+    gi, ei, xy, dist = gi[keep], ei[keep], xy[keep], dist[keep]
+    order = np.lexsort((ei, dist, gi))
+    gi, ei, xy = gi[order], ei[order], xy[order]
+    first = np.r_[True, gi[1:] != gi[:-1]] if len(gi) else np.empty(0, dtype=bool)
+    return gi[first], ei[first], xy[first]
+
+
+def snap(
+    geoms: np.ndarray, net: Network, max_dist: float, allowed: np.ndarray, inside_nearest_centroid: bool = False
+) -> Snap:
     """Project geometries (points or polygons, network CRS) onto the nearest edge.
+
+    Edges of pieces of network at least ``walking.min_component_m`` long
+    (``major``) are tried first, all allowed edges for the geometries none of those
+    is within ``max_dist`` of. Within each tier a geometry is reached at its point
+    nearest an edge; with ``inside_nearest_centroid`` a polygon that edges of the
+    tier cross or touch is reached instead at the point, on the parts of those
+    edges inside or on the polygon, nearest its centroid (``access_m = 0``), since
+    every point on such a path is at distance 0 and the nearest point would be an
+    arbitrary one.
 
     Parameters
     ----------
@@ -61,28 +126,43 @@ def snap(geoms: np.ndarray, net: Network, max_dist: float, allowed: np.ndarray) 
         Largest access distance (m); farther geometries get ``edge = -1``.
     allowed
         Edges that may be snapped to (steps are not, when they are avoided).
+    inside_nearest_centroid
+        The centroid rule for polygons (sites); off for destination areas, which
+        are reached at their point nearest the network.
     """
     n = len(geoms)
     edge = np.full(n, -1, dtype=np.int64)
     segs = net.segments
+    t = np.zeros(n)
+    access = np.full(n, np.nan)
+    access_xy = np.full((n, 2), np.nan)
+    edge_xy = np.full((n, 2), np.nan)
+    inside = np.zeros(n, dtype=bool)
+    areal = shapely.area(geoms) > 0 if inside_nearest_centroid and n else np.zeros(n, dtype=bool)
     todo = np.arange(n)
     for mask in (allowed & net.edges["major"].to_numpy(), allowed):
         if len(todo) == 0 or not mask.any():
             continue
         tree, candidates = _tree(net, mask)
+        polys = todo[areal[todo]]
+        if len(polys):
+            pi, ei, xy = _inside_nearest_centroid(geoms[polys], tree, candidates, net)
+            hit = polys[pi]
+            edge[hit], inside[hit] = ei, True
+            access_xy[hit] = edge_xy[hit] = xy
+            todo = todo[edge[todo] < 0]
         gi, ti = tree.query_nearest(geoms[todo], max_distance=max_dist, all_matches=False)
         edge[todo[gi]] = candidates[ti]
         todo = todo[edge[todo] < 0]
-    t = np.zeros(n)
-    access = np.full(n, np.nan)
-    access_xy = np.full((n, 2), np.nan)
-    edge_xy = np.full((n, 2), np.nan)
+    near = (edge >= 0) & ~inside
+    if near.any():
+        lines = shapely.shortest_line(geoms[near], segs[edge[near]])
+        coords = shapely.get_coordinates(lines).reshape(-1, 2, 2)
+        access_xy[near], edge_xy[near] = coords[:, 0], coords[:, 1]
+        access[near] = shapely.length(lines)
+    access[inside] = 0.0
     ok = edge >= 0
     if ok.any():
-        lines = shapely.shortest_line(geoms[ok], segs[edge[ok]])
-        coords = shapely.get_coordinates(lines).reshape(-1, 2, 2)
-        access_xy[ok], edge_xy[ok] = coords[:, 0], coords[:, 1]
-        access[ok] = shapely.length(lines)
         t[ok] = shapely.line_locate_point(segs[edge[ok]], shapely.points(edge_xy[ok]), normalized=True)
     return Snap(edge=edge, t=np.nan_to_num(t), access_m=access, access_xy=access_xy, edge_xy=edge_xy)
 

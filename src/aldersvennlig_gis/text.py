@@ -309,6 +309,24 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": "no site lies within walking.max_snap_m = {max_snap_m:g} m of the walkable network; "
         "check that the sites and the OSM extract cover the same area",
     },
+    "err.crs_unsuitable": {
+        "nb": "--crs {crs}: {why}; bruk et projisert koordinatsystem i meter, som EPSG:25833 (Norge) "
+        "eller EPSG:{utm} (lokal UTM-sone), eller utelat --crs",
+        "en": "--crs {crs}: {why}; use a projected CRS in metres such as EPSG:25833 (Norway) "
+        "or EPSG:{utm} (the local UTM zone), or leave out --crs",
+    },
+    "crs.unknown": {"nb": "ukjent EPSG-kode", "en": "unknown EPSG code"},
+    "crs.geographic": {
+        "nb": "{name} er geografisk (lengde og bredde i grader), ikke i meter",
+        "en": "{name} is geographic (longitude and latitude in degrees), not metres",
+    },
+    "crs.not_projected": {"nb": "{name} er ikke en kartprojeksjon", "en": "{name} is not a map projection"},
+    "crs.not_metres": {"nb": "{name} har enheten {unit}, ikke meter", "en": "{name} is in {unit}, not metres"},
+    "crs.distorted": {
+        "nb": "{name} forvrenger avstandene i analyseområdet med opptil {pct:g} % (høyst {limit:g} % er tillatt)",
+        "en": "{name} distorts distances over the analysed area by up to {pct:g} % (at most {limit:g} % allowed)",
+    },
+    "crs.undefined": {"nb": "{name} er ikke definert over analyseområdet", "en": "{name} is not defined over the analysed area"},
     "err.dest_no_category": {
         "nb": "{path}: målpunktfilen trenger en kolonne «category» ({categories})",
         "en": "{path}: the destinations file needs a 'category' column ({categories})",
