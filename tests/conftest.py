@@ -26,8 +26,12 @@ def lonlat(x_m: float, y_m: float) -> tuple[float, float]:
     return LON0 + x_m / (M_PER_DEG_LAT * math.cos(math.radians(LAT0))), LAT0 + y_m / M_PER_DEG_LAT
 
 
-def write_osm(path: Path, nodes: dict[int, tuple[float, float, dict]], ways: dict[int, tuple[list[int], dict]]) -> Path:
-    """Write OSM XML. ``nodes``: id -> (x_m, y_m, tags); ``ways``: id -> (node ids, tags)."""
+def write_osm(
+    path: Path, nodes: dict[int, tuple[float, float, dict]], ways: dict[int, tuple[list[int], dict]],
+    relations: dict[int, tuple[list[tuple[str, int, str]], dict]] | None = None,
+) -> Path:
+    """Write OSM XML. ``nodes``: id -> (x_m, y_m, tags); ``ways``: id -> (node ids, tags);
+    ``relations``: id -> (members as (type "node"/"way", ref, role), tags)."""
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<osm version="0.6" generator="tests">']
     for nid, (x, y, tags) in sorted(nodes.items()):
         lon, lat = lonlat(x, y)
@@ -43,6 +47,11 @@ def write_osm(path: Path, nodes: dict[int, tuple[float, float, dict]], ways: dic
         lines += [f'<nd ref="{r}"/>' for r in refs]
         lines += [f"<tag k={quoteattr(k)} v={quoteattr(v)}/>" for k, v in tags.items()]
         lines.append("</way>")
+    for rid, (members, tags) in sorted((relations or {}).items()):
+        lines.append(f'<relation id="{rid}" version="1" timestamp="2024-05-01T00:00:00Z">')
+        lines += [f'<member type="{kind}" ref="{ref}" role={quoteattr(role)}/>' for kind, ref, role in members]
+        lines += [f"<tag k={quoteattr(k)} v={quoteattr(v)}/>" for k, v in tags.items()]
+        lines.append("</relation>")
     lines.append("</osm>")
     path.write_text("\n".join(lines), encoding="utf-8")
     return path

@@ -8,7 +8,10 @@ import os
 import sys
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-from qgis.core import QgsApplication, QgsVectorLayer  # noqa: E402
+from qgis.core import (  # noqa: E402
+    QgsApplication, QgsExpression, QgsFeatureRequest, QgsLayerTree, QgsLayerTreeModel, QgsVectorLayer,
+)
+from qgis.PyQt.QtCore import Qt  # noqa: E402
 
 app = QgsApplication([], False)
 app.initQgis()
@@ -27,8 +30,19 @@ for name in sys.argv[2:]:
     if r is not None and r.type() == "RuleRenderer":
         info["rules"] = [[x.filterExpression(), x.label(), x.symbol().color().name()] for x in r.rootRule().children()]
     if layer.labelsEnabled():
-        info["label_expression"] = layer.labeling().settings().fieldName
+        labeling = layer.labeling()
+        providers = labeling.subProviders()  # rule-based labelling: one provider per rule
+        info["label_expression"] = labeling.settings(providers[0] if providers else "").fieldName
+        if labeling.type() == "rule-based":
+            info["label_rules"] = [[x.filterExpression(), x.description()] for x in labeling.rootRule().children()]
+            info["labelled"] = [f["site_id"] for f in layer.getFeatures(QgsFeatureRequest(QgsExpression(
+                labeling.rootRule().children()[0].filterExpression())))] if "site_id" in layer.fields().names() else []
+        del labeling
+    tree = QgsLayerTree()
+    model = QgsLayerTreeModel(tree)
+    node = tree.addLayer(layer)
+    info["legend"] = [n.data(Qt.DisplayRole) for n in model.layerLegendNodes(node)]
     out[name] = info
-    del layer, r  # QGIS crashes on exit while layers are alive
+    del layer, r, model, node, tree  # QGIS crashes on exit while layers are alive
 print(json.dumps(out, ensure_ascii=False))
 app.exitQgis()

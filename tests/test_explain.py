@@ -12,7 +12,7 @@ import pytest
 import shapely
 from pyproj import Transformer
 
-from aldersvennlig_gis.api import Breakdown, Inputs, analyse, evaluate, explain, run
+from aldersvennlig_gis.api import Breakdown, Inputs, analyse, evaluate, run
 from aldersvennlig_gis.config import load_config
 from aldersvennlig_gis.explain import point_breakdown
 from aldersvennlig_gis.text import warning_text
@@ -22,7 +22,7 @@ from test_criteria import _dem
 from test_pipeline import proj_dist, site_row, write_sites
 
 CONTRACT_COLUMNS = [
-    "site_id", "lon", "lat", "status", "rank", "score",
+    "site_id", "lon", "lat", "status", "rank", "score", "tiebreak_min",
     "grocery_m", "grocery_min", "health_m", "health_min", "transit_m", "transit_min",
     "grocery_score", "health_score", "transit_score", "bench_score", "lighting_score",
     "lighting_share", "lighting_known_share", "bench_gap_m", "benches_near", "rank_p10", "rank_p90",
@@ -236,10 +236,11 @@ def test_rank_bands_bracket_the_rank(demo_run):
     ranked = ranking[ranking["rank"].notna()]
     assert ranked["rank_p10"].notna().all() and ranked["rank_p90"].notna().all()
     assert (ranked["rank_p10"] <= ranked["rank"]).all() and (ranked["rank"] <= ranked["rank_p90"]).all()
-    # weights matter for some sites and not for sites that score 100 on everything
+    # weights matter for some sites; sites that score 100 on everything stay ahead of the rest
+    # (among themselves the tie-break, walking time weighted by the drawn weights, orders them)
     assert (ranked["rank_p90"] - ranked["rank_p10"] >= 5).mean() > 0.3
     top = ranked[ranked["score"] == 100]
-    assert (top["rank_p10"] == top["rank"]).all() and (top["rank_p90"] == top["rank"]).all()
+    assert (top["rank_p90"] <= len(top)).all()
 
 
 def test_rank_bands_follow_the_spread_and_seed(tmp_path, helsinki):

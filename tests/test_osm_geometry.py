@@ -90,3 +90,52 @@ def test_a_footbridge_over_a_street_joins_only_at_its_ends(tmp_path):
     s = site_row(a, "s")
     assert s["grocery_m"] == pytest.approx(10 + proj_dist((0, 400), (0, -400)) + 5, abs=2)  # over the bridge
     assert np.isnan(s["health_m"])  # the street below is not reached from the bridge
+
+
+def _stop_town(tmp_path, stops: dict, relations=None):
+    """A 1 km footway (x = 0..1000) with transit nodes ``stops`` (id -> (x, y, tags)), a shop and a pharmacy."""
+    nodes = {i + 1: (i * 100.0, 0.0, {}) for i in range(11)}
+    nodes[70] = (0.0, 10.0, {"shop": "supermarket"})
+    nodes |= stops
+    ways = {1: (list(range(1, 12)), {"highway": "footway"})}
+    return run_town(tmp_path, write_osm(tmp_path / "stops.osm", nodes, ways, relations), {"s": (0, -20)})
+
+
+@pytest.mark.parametrize("tags", [
+    {"physically_present": "no"}, {"disused": "yes"}, {"abandoned": "yes"},
+    {"disused:highway": "bus_stop"}, {"proposed:public_transport": "platform"}, {"construction:railway": "halt"},
+])
+def test_stops_that_are_not_there_are_not_destinations(tmp_path, tags):
+    stops = {50: (200.0, -10.0, {"highway": "bus_stop", "public_transport": "platform", **tags}),
+             51: (900.0, -10.0, {"highway": "bus_stop", "name": "Torget"})}
+    s = site_row(_stop_town(tmp_path, stops), "s")
+    assert s["transit_id"] == "node/51"
+
+
+def test_the_platforms_of_one_stop_count_once(tmp_path):
+    # two platforms of "Skolen" across the street, 40 m apart; "Torget" far away; a station and its
+    # platform with other names, joined by a stop_area relation
+    stops = {50: (300.0, -10.0, {"highway": "bus_stop", "name": "Skolen"}),
+             51: (340.0, 10.0, {"highway": "bus_stop", "name": "Skolen"}),
+             52: (900.0, -10.0, {"highway": "bus_stop", "name": "Torget"}),
+             53: (600.0, 30.0, {"railway": "halt", "name": "Ottestad"}),
+             54: (600.0, 10.0, {"public_transport": "platform", "name": "Spor 1"})}
+    relations = {1: ([("node", 53, "station"), ("node", 54, "platform")], {"type": "public_transport", "public_transport": "stop_area"})}
+    a = _stop_town(tmp_path, stops, relations)
+    assert a.quality["destinations_transit"] == 3  # Skolen, Torget, Ottestad
+    transit = a.destinations[a.destinations["category"] == "transit"]
+    assert len(transit) == 5  # every platform is still a place to walk to
+    # same name farther apart than criteria.transit.merge_m: two stops
+    stops[51] = (500.0, 10.0, {"highway": "bus_stop", "name": "Skolen"})
+    assert _stop_town(tmp_path, stops, relations).quality["destinations_transit"] == 4
+
+
+@pytest.mark.parametrize(("tags", "counted"), [
+    ({"healthcare": "clinic", "healthcare:speciality": "hypnosis; herbalism"}, False),
+    ({"healthcare": "alternative", "amenity": "clinic"}, False),
+    ({"healthcare": "clinic", "healthcare:speciality": "general; acupuncture"}, True),
+    ({"amenity": "doctors"}, True),
+])
+def test_alternative_medicine_is_not_a_health_service(tmp_path, tags, counted):
+    a = _stop_town(tmp_path, {60: (100.0, 10.0, tags)})
+    assert (a.destinations["category"] == "health").any() == counted

@@ -22,7 +22,7 @@ from pypdf import PdfReader
 from aldersvennlig_gis import __version__
 from aldersvennlig_gis.api import Inputs, analyse
 from aldersvennlig_gis.config import load_config
-from aldersvennlig_gis.rasters import NODATA, score_surfaces
+from aldersvennlig_gis.rasters import NODATA
 from aldersvennlig_gis.snapping import allowed_edges, snap, snap_points
 
 from conftest import line_town, run_cli
@@ -113,8 +113,12 @@ def test_sites_style_is_graduated_colour_blind_safe_and_norwegian(demo_run):
         colours.append("#" + "".join(f"{int(c):02x}" for c in rgb))
     lum = [luminance(c) for c in colours]
     assert lum == sorted(lum, reverse=True)  # darker is better, also printed in grey
-    text = sites.find("labeling/settings/text-style")
-    assert text.get("isExpression") == "1" and '"rank" <= 10' in text.get("fieldName")
+    # the best 10 (by rank, then site_id) labelled with their rank; the rule's description is a legend line
+    rule = sites.find("labeling/rules/rule")
+    assert rule.find("settings/text-style").get("fieldName") == "rank"
+    ranking = pd.read_csv(demo_run / "ranking.csv", dtype={"site_id": str})
+    assert rule.get("filter") == '"site_id" IN (' + ", ".join(f"'{i}'" for i in ranking["site_id"].iloc[:10]) + ")"
+    assert rule.get("description").startswith("Tall = rangering (de 10 beste)")
 
 
 def test_destination_and_network_styles(demo_run):
@@ -153,6 +157,7 @@ def test_qgis_applies_the_styles_on_opening(demo_run):
     assert (sites["renderer"], sites["attr"]) == ("graduatedSymbol", "score")
     assert [r[2] for r in sites["ranges"]] == ["0–20 poeng", "20–40 poeng", "40–60 poeng", "60–80 poeng", "80–100 poeng"]
     assert sites["labels"] and "rank" in sites["label_expression"]
+    assert len(sites["labelled"]) == 10 and sites["legend"][-1].startswith("Tall = rangering (de 10 beste)")
     dest = got["destinations"]
     assert (dest["renderer"], dest["attr"]) == ("categorizedSymbol", "category")
     assert [c[1] for c in dest["categories"]] == ["Dagligvare", "Helsetjenester", "Kollektivtransport"]
@@ -181,28 +186,6 @@ def test_score_rasters_crs_extent_and_bands(demo_run):
         assert 0 <= score.min() and score.max() <= 100
         assert score.mask[0, 0] and score.mask[-1, -1]
         assert 0.5 < score.count() / score.size < 1
-
-
-def test_raster_interpolates_node_scores_along_the_nearest_edge(tmp_path):
-    osm = line_town(tmp_path)
-    a = analyse(Inputs(osm=osm, sites=str(write_sites(tmp_path / "s.geojson", {"A": (100, -20)}))))
-    bands, transform, names = score_surfaces(a)
-    assert names == ["score", "grocery", "health", "transit", "bench", "lighting"]
-    rows, cols = np.indices(bands.shape[1:])
-    cx, cy = transform.c + (cols + 0.5) * transform.a, transform.f + (rows + 0.5) * transform.e
-    centres = shapely.points(cx.ravel(), cy.ravel())
-    line = shapely.linestrings(np.c_[a.net.x, a.net.y])  # nodes 0..10 along the footway, west to east
-    dist = shapely.distance(centres, line)
-    valid = bands[0].ravel() != NODATA
-    assert valid[dist < a.cfg.walking.max_snap_m - 1].all()
-    assert not valid[dist > a.cfg.walking.max_snap_m + 1].any()
-    # the value is the node scores interpolated linearly along the line at the projected point
-    along = shapely.line_locate_point(line, centres[valid])
-    node_along = shapely.line_locate_point(line, shapely.points(a.net.x, a.net.y))
-    for i, name in enumerate(names):
-        col = "score" if name == "score" else f"{name}_score"
-        expected = np.interp(along, node_along, a.nodes[col].to_numpy())
-        assert np.allclose(bands[i].ravel()[valid], expected, atol=1e-3), name
 
 
 def test_print_map_is_one_a3_landscape_page(demo_run):

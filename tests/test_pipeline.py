@@ -152,7 +152,8 @@ def test_helsinki_run_outputs_ranked_sites_and_layers(demo_run):
     ranking = pd.read_csv(demo_run / "ranking.csv", dtype={"site_id": str})
     assert len(ranking) > 400
     ranked = ranking[ranking["rank"].notna()]
-    assert ranked["rank"].tolist() == list(range(1, len(ranked) + 1))
+    ranks = ranked["rank"].tolist()  # competition ranks: a row's position, or the rank of the row before (shared)
+    assert all(r == pos or r == ranks[pos - 2] for pos, r in enumerate(ranks, start=1))
     assert ranked["score"].is_monotonic_decreasing
     assert ranking["site_id"].str.match(r"^(way|relation)/\d+$").all()
     assert {"grocery_m", "grocery_min", "health_m", "transit_min", "bench_score", "lighting_score"} <= set(ranking)

@@ -9,6 +9,9 @@ pedestrian; the route measures (length, lit / dark / unknown length, length on
 steps and on steep edges, longest stretch without a rest) are aggregated along
 each node's path to its nearest destination level by level down the search
 trees (one vectorised pass per edge of depth, no per-node path walks).
+
+``point_reach`` gives the same measures for points that are not in the graph
+(raster cells) as if each had been inserted as a site, without rebuilding it.
 """
 
 from __future__ import annotations
@@ -31,6 +34,13 @@ class Graph:
 
     Nodes ``0..n_net-1`` are network nodes; then one split node per attachment;
     then one access node per pendant attachment.
+
+    For ``point_reach``: ``speed_m_s``; per network edge: ``edge_u``, ``edge_v``, ``edge_length_m``,
+    ``edge_s_per_m`` (walking seconds per metre, slope and steps included),
+    ``edge_per_m`` (rows: length, lit, dark, unknown, steps, steep per metre) and
+    ``edge_usable``; and the attachments in their order along the edges, as
+    ``att_key`` (``2 * edge + t``, ascending), ``att_edge``, ``att_t`` and
+    ``att_node`` (their split nodes).
     """
 
     n: int
@@ -46,6 +56,17 @@ class Graph:
     rest: np.ndarray  # node is a bench (a place to rest)
     split_node: np.ndarray  # per attachment
     access_node: np.ndarray  # per attachment; the split node for non-pendant ones
+    speed_m_s: float
+    edge_u: np.ndarray
+    edge_v: np.ndarray
+    edge_length_m: np.ndarray
+    edge_s_per_m: np.ndarray
+    edge_per_m: np.ndarray  # 6 x edges
+    edge_usable: np.ndarray
+    att_key: np.ndarray
+    att_edge: np.ndarray
+    att_t: np.ndarray
+    att_node: np.ndarray
 
     def edge_index(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """Index of the edge ``a -> b`` (pairs must exist)."""
@@ -97,7 +118,8 @@ def build_graph(
     cn = np.r_[eu[ends], split, ev[ends]]
     corder = np.r_[np.zeros(len(ends)), np.ones(k), np.full(len(ends), 2.0)]
     o = np.lexsort((corder, ct, ce))
-    ce, ct, cn = ce[o], ct[o], cn[o]
+    ce, ct, cn, corder = ce[o], ct[o], cn[o], corder[o]
+    att = corder == 1.0  # the attachments in chain order, for point_reach
     same = ce[1:] == ce[:-1]
     p_e, p_a, p_b = ce[1:][same], cn[:-1][same], cn[1:][same]
     p_len = (ct[1:] - ct[:-1])[same] * length[p_e]
@@ -138,6 +160,9 @@ def build_graph(
     return Graph(
         n=n, csr=csr, u=u, v=v, length_m=attrs[:, 0], lit_m=attrs[:, 1], dark_m=attrs[:, 2], unknown_m=attrs[:, 3],
         steps_m=attrs[:, 4], steep_m=attrs[:, 5], rest=rest_node, split_node=split, access_node=acc_node,
+        speed_m_s=speed, edge_u=eu, edge_v=ev, edge_length_m=length, edge_s_per_m=factor / speed,
+        edge_per_m=np.ascontiguousarray(per_m.T), edge_usable=usable,
+        att_key=2.0 * ce[att] + ct[att], att_edge=ce[att], att_t=ct[att], att_node=cn[att],
     )
 
 
@@ -228,3 +253,93 @@ def route_measures(graph: Graph, dist: np.ndarray, pred: np.ndarray, src: np.nda
         time_s=dist, source=np.where(reached, src, -1), length_m=length, lit_m=lit, dark_m=dark,
         unknown_m=unknown, steps_m=steps, steep_m=steep, head_m=head, gap_m=gap,
     )
+
+
+def point_reach(
+    graph: Graph, reach: dict[str, Reach], edge: np.ndarray, t: np.ndarray, access_m: np.ndarray, cutoff_s: float
+) -> dict[str, Reach]:
+    """The ``Reach`` of points off the graph, as if each were a pendant site.
+
+    A point at fraction ``t`` along network edge ``edge``, ``access_m`` from it,
+    lies on the piece of that edge between two consecutive graph nodes: ``a``
+    towards ``u`` and ``b`` towards ``v`` (the edge's ends or split nodes of
+    attachments on it). Its route is the faster of the walks through ``a`` and
+    through ``b``: the access leg, the part of the piece up to the node, then
+    the node's route. Results equal those of ``build_graph`` with the point as
+    an extra site followed by ``shortest_paths`` and ``route_measures``; the
+    point's own split node is not a rest, so the access leg and the part of the
+    piece extend the node's stretch to its first rest.
+
+    Parameters
+    ----------
+    graph, reach
+        The routing graph and the searches' results on it, per category.
+    edge, t, access_m
+        Per point: network edge index, fraction along ``u -> v`` and
+        straight-line access length (m).
+    cutoff_s
+        The searches' limit (s); slower routes are unreached.
+
+    Returns
+    -------
+    dict
+        Per category, a ``Reach`` with one entry per point (``source`` is the
+        graph node of the destination reached, -1 if none).
+    """
+    edge = np.asarray(edge, dtype=np.int64)
+    t = np.asarray(t, dtype=float)
+    access_m = np.asarray(access_m, dtype=float)
+    # the attachments before and after the point in chain order (a site goes before attachments at its t);
+    # a sentinel at either end stands for "none on this edge"
+    i = np.searchsorted(graph.att_key, 2.0 * edge + t, side="left") + 1
+    att_edge, att_t, att_node = (np.r_[-1, x, -1] for x in (graph.att_edge, graph.att_t, graph.att_node))
+    has_a, has_b = att_edge[i - 1] == edge, att_edge[i] == edge
+    node_a = np.where(has_a, att_node[i - 1], graph.edge_u[edge])
+    node_b = np.where(has_b, att_node[i], graph.edge_v[edge])
+    length = graph.edge_length_m[edge]
+    part_a = np.maximum(t - np.where(has_a, att_t[i - 1], 0.0), 0.0) * length
+    part_b = np.maximum(np.where(has_b, att_t[i], 1.0) - t, 0.0) * length
+    del i, has_a, has_b, length
+    s_per_m = graph.edge_s_per_m[edge]
+    time_a, time_b = part_a * s_per_m, part_b * s_per_m
+    del s_per_m
+    per_m = [m[edge] for m in graph.edge_per_m]
+    unusable = ~graph.edge_usable[edge]
+    # the access edge and the piece to the node are two edges of the graph (+ _EPS_S each, as there)
+    access_s = access_m / graph.speed_m_s + 2 * _EPS_S
+    out = {}
+    for key, r in reach.items():
+        via_a = r.time_s[node_a]
+        via_a += time_a
+        via_b = r.time_s[node_b]
+        via_b += time_b
+        use_b = via_b < via_a
+        node = np.where(use_b, node_b, node_a)
+        part = np.where(use_b, part_b, part_a)
+        time = np.minimum(via_a, via_b, out=via_a)
+        time += access_s
+        del via_b, use_b
+        off = ~(time <= cutoff_s) | unusable
+        time[off] = np.inf
+        measures, piece = [], np.empty(len(part))
+        for col, m in enumerate((r.length_m, r.lit_m, r.dark_m, r.unknown_m, r.steps_m, r.steep_m)):
+            x = m[node]
+            x += np.multiply(part, per_m[col], out=piece)
+            measures.append(x)
+        measures[0] += access_m
+        stretch = part
+        stretch += access_m
+        rest = graph.rest[node] | (r.source[node] == node)  # a bench, or the destination itself
+        head = np.where(rest, stretch, stretch + r.head_m[node])
+        # gap = max(head, beyond); beyond is the node's gap behind a rest, else its beyond, and
+        # max(stretch + head, beyond) = max(stretch + head, gap) at the node
+        gap = np.maximum(head, r.gap_m[node])
+        source = r.source[node]
+        for x in (*measures, head, gap):
+            x[off] = np.nan
+        source[off] = -1
+        out[key] = Reach(
+            time_s=time, source=source, length_m=measures[0], lit_m=measures[1], dark_m=measures[2],
+            unknown_m=measures[3], steps_m=measures[4], steep_m=measures[5], head_m=head, gap_m=gap,
+        )
+    return out

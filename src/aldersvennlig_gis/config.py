@@ -57,6 +57,8 @@ class DestinationCriterion(_Strict):
 
     weight: float = Field(ge=0)
     tags: dict[str, list[str]]
+    exclude: dict[str, list[str]] = {}  # tag sets that drop a matched object (see ingest._excluded)
+    merge_m: float | None = Field(default=None, gt=0)  # same-named destinations this close are one place
     full_min: float = Field(ge=0)
     zero_min: float = Field(gt=0)
 
@@ -219,10 +221,10 @@ def default_text() -> str:
 
 
 def _merge(base: dict, over: dict) -> dict:
-    """Overlay ``over`` on ``base`` table by table; a tag set is replaced whole."""
+    """Overlay ``over`` on ``base`` table by table; a tag set (``tags``, ``exclude``) is replaced whole."""
     out = dict(base)
     for k, v in over.items():
-        nested = isinstance(v, dict) and isinstance(base.get(k), dict) and k != "tags"
+        nested = isinstance(v, dict) and isinstance(base.get(k), dict) and k not in ("tags", "exclude")
         out[k] = _merge(base[k], v) if nested else v
     return out
 

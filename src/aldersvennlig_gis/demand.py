@@ -9,7 +9,6 @@ own files store corners such as 6642999.9998).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -118,6 +117,39 @@ def read_population(specs: list[str] | str | None, column: str | None) -> list[P
     if column and all(layer.target is None for layer in layers):
         raise InputError("population_column_missing", column=column)
     return layers
+
+
+def layer_extent(layer: PopLayer) -> tuple[float, float, float, float]:
+    """Bounding box (x0, y0, x1, y1 in EPSG:25833) of a population layer: of its
+    cells for an SSB grid, else of its polygons."""
+    if layer.ru is not None and len(layer.ru):
+        x, y = corners(layer.ru)
+        return float(x.min()), float(y.min()), float(x.max() + CELL_M), float(y.max() + CELL_M)
+    geoms = layer.geometry[~shapely.is_missing(layer.geometry) & ~shapely.is_empty(layer.geometry)]
+    if len(geoms) == 0:
+        return (np.nan,) * 4
+    b = shapely.bounds(geoms)
+    return float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 2].max()), float(b[:, 3].max())
+
+
+def covered(layer: PopLayer, ru: np.ndarray) -> np.ndarray:
+    """Which of the 250 m cells ``ru`` a population layer covers.
+
+    An SSB grid lists inhabited cells only, so it covers every cell inside its
+    extent (the bounding box of its cells): an unlisted cell there has no
+    residents. Other polygons (grunnkretser, the 1 km grid) cover the cells
+    whose centre lies inside or on one of them.
+    """
+    x, y = corners(ru)
+    if layer.ru is not None:
+        x0, y0, x1, y1 = layer_extent(layer)
+        return (x >= x0) & (x + CELL_M <= x1) & (y >= y0) & (y + CELL_M <= y1)
+    geoms = layer.geometry[~shapely.is_missing(layer.geometry) & ~shapely.is_empty(layer.geometry)]
+    out = np.zeros(len(ru), dtype=bool)
+    if len(geoms):
+        pairs = shapely.STRtree(shapely.points(x + CELL_M / 2, y + CELL_M / 2)).query(geoms, predicate="covers")
+        out[pairs[1]] = True  # pairs: (polygon, cell centre it covers)
+    return out
 
 
 def _spread(geoms: np.ndarray, counts: np.ndarray, weight: pd.Series | None, area: tuple) -> pd.Series:

@@ -29,7 +29,6 @@ from pyproj import Transformer
 from rasterio.enums import Resampling
 from rasterio.errors import RasterioIOError
 from rasterio.merge import merge
-from rasterio.warp import transform_bounds
 from scipy.ndimage import map_coordinates
 
 from .config import Walking

@@ -9,12 +9,15 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyogrio
 
 from .cache import DEFAULT_DIR, cached_osm
 from .config import load_config
+from .demand import GRID_EPSG, cell_of
 from .errors import InputError
+from .network import to_crs
 from .outputs import criteria_layer, ranked_sites
 from .pipeline import Analysis, Inputs, analyse
 from .scoring import ROUTE_KEYS
@@ -27,12 +30,17 @@ class Breakdown:
 
     ``row`` holds the site's ``ranking.csv`` columns, ``criteria`` the run's
     ``criteria`` layer indexed by criterion; ``ranked`` is the number of ranked
-    sites in the run, None for a proposed point (which has no rank).
+    sites in the run, None for a proposed point (which has no rank); ``tied``
+    the number of other sites sharing its rank, ``same_score`` the number of
+    other ranked sites with its score (as ranking.csv writes it).
     """
 
     row: pd.Series
     criteria: pd.DataFrame
     ranked: int | None = None
+    tied: int = 0
+    same_score: int = 0
+    cell: dict | None = None  # population of the site's 250 m cell (runs with --population): see _site_cell
 
     def text(self, lang: str = "nb") -> str:
         """The breakdown as plain text in ``lang``."""
@@ -45,13 +53,22 @@ class Breakdown:
             lat, lon = number(r["lat"], 5, lang), number(r["lon"], 5, lang)
             lines = [t("explain.head_point", lang, lat=lat, lon=lon, score=score)]
         else:
-            lines = [
-                t("explain.head", lang, site=r["site_id"], rank=int(r["rank"]), ranked=self.ranked, score=score),
-                t("explain.stability", lang, p10=int(r["rank_p10"]), p90=int(r["rank_p90"])),
-            ]
+            rank = int(r["rank"])
+            head = dict(site=r["site_id"], rank=rank, ranked=self.ranked, score=score)
+            if self.tied:
+                tie = t("explain.tied_one" if self.tied == 1 else "explain.tied", lang, rank=rank,
+                        ordinal=ordinal(rank), others=self.tied)
+                lines = [t("explain.head_tied", lang, tie=tie, **head)]
+            else:
+                lines = [t("explain.head", lang, **head)]
+            if self.same_score and pd.notna(r.get("tiebreak_min")):
+                lines.append(t("explain.tiebreak", lang, tb=number(r["tiebreak_min"], 2, lang)))
+            lines.append(t("explain.stability", lang, p10=int(r["rank_p10"]), p90=int(r["rank_p90"])))
         routes = any(pd.notna(r[f"{k}_min"]) for k in ROUTE_KEYS if f"{k}_min" in r)
         for key in crit.index:
             lines += _criterion_lines(r, key, crit.loc[key], routes, lang)
+        if self.cell is not None:
+            lines += _cell_lines(self.cell, lang)
         return "\n".join(lines)
 
 
@@ -75,6 +92,9 @@ def _criterion_lines(r: pd.Series, key: str, c: pd.Series, routes: bool, lang: s
     elif key == "lighting":
         share, known = number(100 * r["lighting_share"], 0, lang), number(100 * r["lighting_known_share"], 0, lang)
         lines = [t("explain.lighting", lang, label=label, share=share, known=known)]
+        unknown = c.get("unknown_score")
+        if r["lighting_known_share"] < 1 and unknown is not None and pd.notna(unknown):
+            lines.append("  " + t("explain.lighting_part", lang, unknown=number(unknown, None, lang)))
     else:
         gap, near = number(r["bench_gap_m"], 0, lang), int(r["benches_near"])
         lines = [t("explain.bench", lang, label=label, gap=gap, near=near, near_m=number(c["near_m"], 0, lang))]
@@ -82,6 +102,12 @@ def _criterion_lines(r: pd.Series, key: str, c: pd.Series, routes: bool, lang: s
     points = number(score * w, 1, lang)
     lines.append("  " + t("explain.points", lang, score=number(score, 1, lang), weight=number(100 * w, 0, lang), points=points))
     return lines
+
+
+def ordinal(n: int) -> str:
+    """An English ordinal: 1st, 2nd, 3rd, 4th, 11th, 21st."""
+    suffix = "th" if n % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def _way(r: pd.Series, key: str, c: pd.Series, lang: str) -> list[str]:
@@ -95,6 +121,43 @@ def _way(r: pd.Series, key: str, c: pd.Series, lang: str) -> list[str]:
     else:
         parts.append(t("explain.no_steep", lang, pct=pct))
     return parts
+
+
+def _cell_lines(c: dict, lang: str) -> list[str]:
+    """Residents (``pop_tot``) and the planning group (``pop_target``) of the site's cell, each named, and its GP access."""
+    tot, column = c["pop_tot"], c["column"]
+    residents = t("pop.residents", lang, n=f"{tot:.0f}") if tot is not None else t("pop.residents_unknown", lang)
+    group = t("pop.target", lang, n=f"{c['pop_target']:.0f}", column=column) if column else t("pop.target_all", lang)
+    lines = [t("explain.cell", lang, ru=c["ru250m"], residents=residents, target=group)]
+    if c["gp_access"] is not None:
+        key = "explain.cell_gp" if tot is not None else "explain.cell_gp_target"
+        lines.append(t(key, lang, gp=number(c["gp_access"], 2, lang)))
+    return lines
+
+
+def _site_cell(gpkg: Path, row: pd.Series) -> dict | None:
+    """The population of the 250 m cell holding the site's access point, from the run's
+    ``grid`` layer, and the ``--population-column`` from its ``metadata``; None
+    without population. ``pop_tot`` is None when the run had no residents' count."""
+    try:
+        grid = pyogrio.read_dataframe(gpkg, layer="grid", read_geometry=False)
+        meta = pyogrio.read_dataframe(gpkg, layer="metadata", read_geometry=False).set_index("key")["value"]
+    except Exception:  # no grid (or metadata) layer: a run without population
+        return None
+    if "pop_target" not in grid or pd.isna(row["lon"]) or pd.isna(row["lat"]):
+        return None
+    x, y = to_crs(np.array([row["lon"]]), np.array([row["lat"]]), GRID_EPSG)
+    ru = int(cell_of(x, y)[0])
+    hit = grid[grid["ru250m"] == ru]  # a cell with neither network nodes nor residents is not in the layer
+    known = bool(grid["pop_tot"].notna().any())
+
+    def value(col: str) -> float | None:
+        return float(hit[col].iloc[0]) if len(hit) and col in hit and pd.notna(hit[col].iloc[0]) else None
+
+    return {
+        "ru250m": ru, "pop_tot": (value("pop_tot") or 0.0) if known else None, "pop_target": value("pop_target") or 0.0,
+        "gp_access": value("gp_access"), "column": meta.get("input.population_column"),
+    }
 
 
 def explain_site(run_dir: Path, site_id: str) -> Breakdown:
@@ -116,7 +179,11 @@ def explain_site(run_dir: Path, site_id: str) -> Breakdown:
         crit = pyogrio.read_dataframe(gpkg, layer="criteria")
     except Exception:  # pyogrio raises DataLayerError and others for a missing layer
         raise InputError("no_criteria_layer", path=gpkg) from None
-    return Breakdown(hit.iloc[0], crit.set_index("criterion"), int(table["rank"].notna().sum()))
+    row = hit.iloc[0]
+    ranked = table[table["rank"].notna()]
+    tied = int((ranked["rank"] == row["rank"]).sum()) - 1 if pd.notna(row["rank"]) else 0
+    same = int((ranked["score"] == row["score"]).sum()) - 1 if pd.notna(row["rank"]) else 0
+    return Breakdown(row, crit.set_index("criterion"), len(ranked), tied, same, _site_cell(gpkg, row))
 
 
 def point_breakdown(a: Analysis) -> Breakdown:

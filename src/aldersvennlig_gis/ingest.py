@@ -82,7 +82,7 @@ class OsmData:
     run_highway: np.ndarray
     run_structure: np.ndarray  # GROUND, BRIDGE_OR_TUNNEL or INDOOR (how the way meets the terrain)
     run_incline: np.ndarray  # the numeric ``incline`` tag in %, NaN when absent or up/down
-    destinations: pd.DataFrame  # category, name, source_id, geometry (shapely, 4326)
+    destinations: pd.DataFrame  # category, name, source_id, geometry (shapely, 4326), stop_area ("relation/1" or "")
     benches: np.ndarray  # (n, 2) lon, lat
     lamps: np.ndarray  # (n, 2) lon, lat
     buildings: pd.DataFrame  # site_id, geometry (shapely, 4326)
@@ -155,9 +155,10 @@ def _way_filter(cfg: Config):
 
 
 def _matcher(cfg: Config):
-    """Return (keys, match) where match(get) gives the destination categories of an object.
+    """Return (keys, match) where ``match(get, obj)`` gives the destination categories of an object.
 
-    One tag lookup per key (not per rule), categories in config order.
+    One tag lookup per key (not per rule), categories in config order. A
+    category's ``exclude`` tag set then drops the object (see ``_excluded``).
     """
     order = list(cfg.destinations)
     table: dict[str, dict[str, set[str]]] = {}
@@ -166,16 +167,35 @@ def _matcher(cfg: Config):
             for val in vals:
                 table.setdefault(key, {}).setdefault(val, set()).add(cat)
     lookups = [(key, by_val, by_val.get("*", set())) for key, by_val in table.items()]
+    excludes = {cat: [(key, frozenset(vals)) for key, vals in crit.exclude.items()] for cat, crit in cfg.destinations.items()}
 
-    def match(get: Get) -> list[str]:
+    def match(get: Get, obj: osmium.osm.OSMObject) -> list[str]:
         found: set[str] = set()
         for key, by_val, anyval in lookups:
             v = get(key, None)
             if v is not None:
                 found |= by_val.get(v, anyval) | anyval
-        return [c for c in order if c in found] if found else []
+        return [c for c in order if c in found and not _excluded(excludes[c], get, obj)] if found else []
 
     return set(table), match
+
+
+def _excluded(rules: list[tuple[str, frozenset[str]]], get: Get, obj: osmium.osm.OSMObject) -> bool:
+    """Whether an ``exclude`` rule drops the object.
+
+    A rule ``key = [values]`` drops it when every one of the key's ``;``-separated
+    values is listed (``"*"``: any value), so a clinic whose specialities are all
+    alternative medicine goes, one that also offers general practice stays. A
+    key ending in ``*`` stands for every key it begins (``"disused:*"``).
+    """
+    for key, vals in rules:
+        if key.endswith("*"):
+            found = [tag.v for tag in obj.tags if tag.k.startswith(key[:-1])]
+        else:
+            found = [v] if (v := get(key, None)) is not None else []
+        if any("*" in vals or all(part.strip() in vals for part in v.split(";")) for v in found):
+            return True
+    return False
 
 
 def _name(get: Get) -> str:
@@ -222,7 +242,7 @@ def _read_areas(path: Path, cfg: Config, buildings: bool) -> dict:
             get = _getter(obj)
             building = buildings and get("building", "no") != "no"
             water = any(get(k, None) == v for k, v in WATER_TAGS)
-            cats = match(get)
+            cats = match(get, obj)
             if not (building or water or cats):
                 continue
             source_id = f"{'way' if obj.from_way() else 'relation'}/{obj.orig_id()}"
@@ -251,7 +271,6 @@ def _read_lines(path: Path, cfg: Config) -> dict:
     per million nodes), so that levels join only where they share a node.
     """
     _, match = _matcher(cfg)
-    NODE, WAY = osmium.osm.NODE, osmium.osm.WAY
     hexes: list[str] = []  # ways with every node location known: the common case, coordinates in C++
     split: list[tuple[float, float]] = []  # points of the runs of ways cut by missing nodes
     split_len: list[int] = []
@@ -264,24 +283,32 @@ def _read_lines(path: Path, cfg: Config) -> dict:
     benches: list[tuple[float, float]] = []
     lamps: list[tuple[float, float]] = []
     stamps: list = []  # datetimes of the walkable ways
+    stop_area: dict[str, tuple[str, str]] = {}  # member ("node/1") -> its public_transport=stop_area relation and name
     missing = 0
     wkb = osmium.geom.WKBFactory()
+    NODE, WAY, RELATION = osmium.osm.NODE, osmium.osm.WAY, osmium.osm.RELATION
     fp = (
         osmium.FileProcessor(str(path))
         .with_locations()
-        .with_filter(osmium.filter.EntityFilter(NODE | WAY))
+        .with_filter(osmium.filter.EntityFilter(NODE | WAY | RELATION))
         .with_filter(_node_filter(cfg).enable_for(NODE))
         .with_filter(_way_filter(cfg).enable_for(WAY))
+        .with_filter(osmium.filter.TagFilter(("public_transport", "stop_area")).enable_for(RELATION))
     )
+    kinds = {"n": "node", "w": "way", "r": "relation"}
     try:
         for obj in fp:
+            if obj.is_relation():
+                area = (f"relation/{obj.id}", obj.tags.get("name", ""))
+                stop_area.update((f"{kinds[m.type]}/{m.ref}", area) for m in obj.members)
+                continue
             get = _getter(obj)
             if obj.is_node():
                 lamp = get("highway", None) == "street_lamp"
                 bench = get("amenity", None) == "bench" or (
                     get("bench", None) == "yes" and any(get(k, None) == v for k, v in BENCH_CARRIERS)
                 )
-                cats = match(get)
+                cats = match(get, obj)
                 if not (lamp or bench or cats):
                     continue
                 xy = (obj.location.lon, obj.location.lat)
@@ -293,7 +320,7 @@ def _read_lines(path: Path, cfg: Config) -> dict:
                 continue
             way = obj._pyosmium_data  # C++ accessors, as in _getter
             nodes = way.nodes()
-            cats = [] if nodes.is_closed(way) else match(get)  # closed ones are areas, read beside
+            cats = [] if nodes.is_closed(way) else match(get, obj)  # closed ones are areas, read beside
             if cats:
                 try:
                     line = wkb.create_linestring(obj)
@@ -353,6 +380,7 @@ def _read_lines(path: Path, cfg: Config) -> dict:
         "node_id": node_id,
         "dests": dests,
         "dest_lines": dest_lines,
+        "stop_area": stop_area,
         "benches": benches,
         "lamps": lamps,
         "newest": int(max(stamps).timestamp()) if stamps else 0,
@@ -456,6 +484,10 @@ def read_osm(path: str | Path, cfg: Config, buildings: bool = True) -> OsmData:
     # a platform drawn along a street is as near the street all along: it is reached at its middle
     line_middles = shapely.line_interpolate_point(shapely.from_wkb(np.array([d[3] for d in dest_lines], dtype=object)), 0.5, normalized=True)
     dest_df["geometry"] = list(node_points) + list(line_middles) + area_points
+    areas_of = lines["stop_area"]
+    dest_df["stop_area"] = dest_df["source_id"].map({k: rel for k, (rel, _) in areas_of.items()}).fillna("")
+    area_name = dest_df["source_id"].map({k: name for k, (_, name) in areas_of.items()}).fillna("")
+    dest_df["name"] = dest_df["name"].where(dest_df["name"] != "", area_name)  # an unnamed platform: its stop's name
     building_df = pd.DataFrame(
         {"site_id": areas["building_id"], "geometry": shapely.from_wkb(np.array(areas["building"], dtype=object))}
     )

@@ -29,22 +29,23 @@ from .pipeline import Analysis
 from .printmap import write_pdf, write_png
 from .qgis_styles import write_styles
 from .rasters import write_rasters
+from .scoring import top_sites
 from .text import criterion_label, number, t, warning_text
 from .webmap import write_map
 from .wkb import encode_lines
 
 # Decimals per column kind in ranking.csv: enough for planning, stable across runs.
-_DECIMALS = {"lon": 6, "lat": 6, "score": 2, "_m": 1, "_min": 2, "_score": 2, "_share": 3}
+_DECIMALS = {"lon": 6, "lat": 6, "score": 2, "tiebreak_min": 2, "_m": 1, "_min": 2, "_score": 2, "_share": 3}
 
 
 def ranked_sites(a: Analysis) -> gpd.GeoDataFrame:
-    """The sites layer in ranking.csv order: ranked by rank, then unranked by site_id."""
+    """The sites layer in ranking.csv order: ranked by rank then site_id, then unranked by site_id."""
     df = a.sites.drop(columns="node")
     for col in df.columns:
         if col != "geometry" and df[col].dtype.kind == "f":
             dec = _DECIMALS.get(col) or next((d for suf, d in _DECIMALS.items() if col.endswith(suf)), 3)
             df[col] = df[col].round(dec)
-    ranked = df[df["rank"].notna()].sort_values("rank", kind="stable")
+    ranked = df[df["rank"].notna()].sort_values(["rank", "site_id"], kind="stable")
     rest = df[df["rank"].isna()].sort_values("site_id", kind="stable")
     return gpd.GeoDataFrame(pd.concat([ranked, rest], ignore_index=True), geometry="geometry", crs=a.sites.crs)
 
@@ -89,9 +90,14 @@ def network_table(a: Analysis) -> pa.Table:
 
 
 def destinations_layer(a: Analysis) -> gpd.GeoDataFrame:
-    """Destinations as points (areas at a point inside), so QGIS styles one point layer."""
+    """Destinations as points (areas at a point inside), so QGIS styles one point layer.
+
+    ``place`` numbers the stops: the platforms of one stop share it.
+    """
     d = a.destinations
-    return gpd.GeoDataFrame(d[["category", "name", "source_id"]], geometry=d.geometry.representative_point().to_numpy(), crs=d.crs)
+    return gpd.GeoDataFrame(
+        d[["category", "name", "source_id", "place"]], geometry=d.geometry.representative_point().to_numpy(), crs=d.crs
+    )
 
 
 def criteria_layer(a: Analysis) -> pd.DataFrame:
@@ -99,7 +105,8 @@ def criteria_layer(a: Analysis) -> pd.DataFrame:
 
     ``full`` and ``zero`` are the minutes (destination criteria), metres (bench) or
     lit percent (lighting) at which the score is 100 and 0; ``cutoff_min``,
-    ``steep_pct`` and ``near_m`` are the walking settings ``explain`` cites.
+    ``steep_pct`` and ``near_m`` are the walking settings ``explain`` cites;
+    ``unknown_score`` the lighting score of a route whose lighting is unknown.
     """
     cfg = a.cfg
     rows = [
@@ -111,7 +118,8 @@ def criteria_layer(a: Analysis) -> pd.DataFrame:
     rows.append({"criterion": "bench", "weight": a.weights["bench"], "full": b.full_gap_m, "zero": b.zero_gap_m,
                  "unit": "m", "cutoff_min": np.nan, "steep_pct": np.nan, "near_m": b.near_m})
     rows.append({"criterion": "lighting", "weight": a.weights["lighting"], "full": 100.0, "zero": 0.0,
-                 "unit": "%", "cutoff_min": np.nan, "steep_pct": np.nan, "near_m": np.nan})
+                 "unit": "%", "cutoff_min": np.nan, "steep_pct": np.nan, "near_m": np.nan,
+                 "unknown_score": cfg.lighting.unknown_score})
     order = {k: i for i, k in enumerate(cfg.criteria)}
     return pd.DataFrame(rows).sort_values("criterion", key=lambda c: c.map(order), kind="stable").reset_index(drop=True)
 
@@ -177,7 +185,7 @@ def _gpkg(a: Analysis, folder: Path, lang: str) -> None:
     }
     layers |= {name: gdf for name, gdf in (("grid", a.grid), ("zones", a.zones)) if gdf is not None}
     write_gpkg(folder / "results.gpkg", layers, a.net.epsg)
-    write_styles(folder / "results.gpkg", a.cfg, lang)
+    write_styles(folder / "results.gpkg", a.cfg, lang, top_sites(a.sites, a.cfg.output.top_n))
 
 
 def _webmap(a: Analysis, folder: Path, lang: str) -> None:

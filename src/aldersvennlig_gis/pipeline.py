@@ -12,6 +12,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from . import access, demand, grid, scoring
@@ -97,7 +99,44 @@ def _destinations(osm: OsmData, extra: str | None, cfg: Config, epsg: int) -> gp
         )
         gdf = pd.concat([gdf, add[["category", "name", "source_id", add.geometry.name]].to_crs(4326)], ignore_index=True)
     gdf = gdf.to_crs(epsg)
-    return gdf[~(gdf.geometry.is_empty | gdf.geometry.isna())].reset_index(drop=True)
+    gdf = gdf[~(gdf.geometry.is_empty | gdf.geometry.isna())].reset_index(drop=True)
+    gdf["place"] = _places(gdf, cfg)
+    return gdf
+
+
+def _places(dests: gpd.GeoDataFrame, cfg: Config) -> np.ndarray:
+    """The place each destination belongs to: one stop for its platforms, stop positions and poles.
+
+    Destinations of one category are one place when they are members of one
+    ``public_transport=stop_area`` relation, or, for a criterion with
+    ``merge_m``, when they share a name and lie within ``merge_m`` of one another
+    (chains included). Every destination stays a routing target; places are
+    what counts, explanations and maps show.
+
+    Returns
+    -------
+    ndarray
+        A place number per destination.
+    """
+    n = len(dests)
+    cat = dests["category"].astype(str).to_numpy()
+    area = dests["stop_area"].fillna("").astype(str).to_numpy() if "stop_area" in dests else np.full(n, "")
+    name = dests["name"].fillna("").astype(str).str.strip().str.casefold().to_numpy()
+    links = [np.empty((0, 2), dtype=np.int64)]
+    grouped = pd.Series(np.arange(n)).groupby([cat, area])
+    for (_, rel), members in grouped:  # members of one relation, in one category
+        if rel and len(members) > 1:
+            links.append(np.c_[members.to_numpy()[:-1], members.to_numpy()[1:]])
+    xy = shapely.get_coordinates(dests.geometry.representative_point().to_numpy())
+    for key, crit in cfg.destinations.items():
+        idx = np.flatnonzero((cat == key) & (name != ""))
+        if crit.merge_m is None or len(idx) < 2:
+            continue
+        pairs = idx[cKDTree(xy[idx]).query_pairs(crit.merge_m, output_type="ndarray")]
+        links.append(pairs[name[pairs[:, 0]] == name[pairs[:, 1]]])
+    pairs = np.concatenate(links)
+    graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
+    return connected_components(graph, directed=False)[1]
 
 
 def _nearest(
@@ -108,7 +147,7 @@ def _nearest(
     row_of = np.full(n + 1, -1)  # index n stands for "no node"
     placed = np.flatnonzero(dest_node >= 0)
     row_of[dest_node[placed]] = placed
-    names = np.r_[dests["name"].fillna("").astype(str).to_numpy(), None].astype(object)
+    names = np.r_[dests["name"].fillna("").astype(str).replace("", None).to_numpy(), None].astype(object)  # unnamed: empty
     ids = np.r_[dests["source_id"].astype(str).to_numpy(), None].astype(object)
     out = {}
     for key, r in reach.items():
@@ -169,6 +208,7 @@ def analyse(inputs: Inputs, cfg: Config | None = None, osm: OsmData | None = Non
         check_crs(inputs.crs, osm.lon, osm.lat)
     net = build_network(osm, inputs.crs, cfg.lighting.lamp_radius_m, cfg.walking.min_component_m)
     epsg = net.epsg
+    warnings += grid.population_cover(net, pop)  # before the long stages: a file for another area is an input error
     lap("network")
     no_elevation = 0
     if inputs.dem:
@@ -239,7 +279,11 @@ def analyse(inputs: Inputs, cfg: Config | None = None, osm: OsmData | None = Non
     crit[~s_ok] = np.nan
     status = np.where(s_ok, "ok", np.where(excluded, "excluded", "off_network"))
     score = np.where(s_ok, scoring.composite(crit.fillna(0), weights), np.nan)
-    ranks = scoring.rank(score, s_ok)
+    dkeys = list(cfg.destinations)
+    minutes = crit[[f"{k}_min" for k in dkeys]].to_numpy(dtype=float)
+    tiebreak = scoring.tiebreak(minutes, np.array([weights[k] for k in dkeys]), w.cutoff_min)
+    tiebreak = np.where(np.isfinite(score), tiebreak, np.nan)
+    ranks = scoring.rank(score, tiebreak, s_ok)
     axy = np.where(s_ok[:, None], s_snap.access_xy, shapely.get_coordinates(frame.geometry.representative_point()))
     lon, lat = to_crs(axy[:, 0], axy[:, 1], 4326, src=epsg)
     near = np.zeros(len(frame), dtype=np.int64)
@@ -247,7 +291,8 @@ def analyse(inputs: Inputs, cfg: Config | None = None, osm: OsmData | None = Non
         near = cKDTree(bxy).query_ball_point(axy, cfg.bench.near_m, return_length=True).astype(np.int64)
     table = pd.DataFrame(
         {"site_id": frame["site_id"].to_numpy(), "lon": lon, "lat": lat, "status": status,
-         "rank": pd.array(np.where(ranks > 0, ranks, None), dtype="Int64"), "score": score}
+         "rank": pd.array(np.where(ranks > 0, ranks, None), dtype="Int64"), "score": score,
+         "tiebreak_min": tiebreak}
     )
     dest_cols = [c for k in cfg.destinations for c in (f"{k}_m", f"{k}_min")]
     score_cols = [f"{k}_score" for k in cfg.criteria]
@@ -258,7 +303,8 @@ def analyse(inputs: Inputs, cfg: Config | None = None, osm: OsmData | None = Non
     table["benches_near"] = pd.array(np.where(s_ok, near, None), dtype="Int64")
     sens = cfg.sensitivity
     w_arr = np.array([weights[k] for k in cfg.criteria])
-    bands = scoring.rank_bands(crit[score_cols].to_numpy(), w_arr, ranks, sens.draws, sens.spread, sens.seed)
+    bands = scoring.rank_bands(crit[score_cols].to_numpy(), w_arr, ranks, sens.draws, sens.spread, sens.seed,
+                               minutes, [list(cfg.criteria).index(k) for k in dkeys], w.cutoff_min)
     for col, band in zip(("rank_p10", "rank_p90"), bands, strict=True):
         table[col] = pd.array(np.where(s_ok, band, None), dtype="Int64")
     nearest = _nearest(reach, np.where(s_ok, site_node, -1), dests, dest_node, graph.n)
@@ -284,7 +330,7 @@ def analyse(inputs: Inputs, cfg: Config | None = None, osm: OsmData | None = Non
         "route_lighting_known_share": float(crit["lighting_known_share"].mean()),
         "lamps": float(len(net.lamps_xy)),
         "benches": float(len(bxy)),
-        **{f"destinations_{k}": float(((cats == k) & d_ok).sum()) for k in cfg.destinations},
+        **{f"destinations_{k}": float(len(np.unique(dests["place"].to_numpy()[(cats == k) & d_ok]))) for k in cfg.destinations},
         "destinations_off_network": float((~d_ok).sum()),
         "edges_without_elevation": float(no_elevation if inputs.dem else len(e)),
         "sites_off_network": float(off.sum()),

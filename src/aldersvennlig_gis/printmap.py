@@ -2,7 +2,8 @@
 
 Sites are coloured in the score classes shared with the QGIS styles (a
 sequential palette whose lightness falls with the score, so the order survives
-grey printing), the best ``output.top_n`` carry their rank, destinations differ
+grey printing), the best ``output.top_n`` carry their rank (by rank, then
+``site_id``; the panel says how many more share the last rank shown), destinations differ
 by marker shape as well as colour. A side panel gives the legend, the weights
 and the best sites, as planners publish criteria and data dates beside every map.
 """
@@ -26,6 +27,7 @@ from . import __version__
 from .network import polyline_nodes, to_crs
 from .palette import SCORE_BREAKS, SCORE_COLOURS, category_style, score_class
 from .pipeline import Analysis
+from .scoring import top_sites
 from .text import criterion_label, number, t
 
 A3_MM = (420.0, 297.0)
@@ -142,7 +144,7 @@ def _draw_map(ax, a: Analysis, extent: tuple[float, float, float, float]) -> Non
         ax.scatter(xy[:, 0], xy[:, 1], s=30 * max(shrink, 0.4), c=colours[~polygonal], edgecolors="#1a1a1a",
                    linewidths=0.5, zorder=3)
 
-    d = a.destinations
+    d = a.destinations.drop_duplicates("place")  # one symbol per stop, not per platform
     dxy = shapely.get_coordinates(d.geometry.representative_point().to_numpy())
     for i, key in enumerate(a.cfg.destinations):
         colour, _, marker = category_style(i)
@@ -150,7 +152,7 @@ def _draw_map(ax, a: Analysis, extent: tuple[float, float, float, float]) -> Non
         ax.scatter(dxy[m, 0], dxy[m, 1], s=55 * shrink, marker=marker, c=colour, edgecolors="black",
                    linewidths=0.7 * shrink, zorder=2.5)
 
-    top = s[s["rank"].notna() & (s["rank"] <= a.cfg.output.top_n)].sort_values("rank", ascending=False)
+    top = s.iloc[top_sites(s, a.cfg.output.top_n).index[::-1]]  # the best drawn last, on top
     txy = shapely.get_coordinates(top.geometry.representative_point().to_numpy())
     # beside the site, on a leader, so the site's own colour stays visible
     for (x, y), rank in zip(txy, top["rank"].astype(int), strict=True):
@@ -185,9 +187,12 @@ def _panel(ax, a: Analysis, lang: str, scale: int) -> None:
 
     lines = [t("map.weights", lang)]
     lines += [f"  {criterion_label(k, lang)}: {w * 100:.0f} %" for k, w in a.weights.items()]
-    top = a.sites[a.sites["rank"].notna()].sort_values("rank").head(a.cfg.output.top_n)
+    best = top_sites(a.sites, a.cfg.output.top_n)
+    top = a.sites.iloc[best.index]
     lines += ["", t("map.top_table", lang, n=len(top))]
     lines += [f"  {int(r):>2}. {sid:<22} {sc:5.1f}" for r, sid, sc in zip(top["rank"], top["site_id"], top["score"], strict=True)]
+    if best.more:
+        lines.append("  " + t("legend.top_more", lang, more=best.more, rank=best.last_rank))
     ax.text(0, 0.44, "\n".join(lines), transform=ax.transAxes, va="top", ha="left", fontsize=10.5, family="DejaVu Sans Mono")
     explain = textwrap.fill(t("map.explain", lang, speed=number(a.cfg.walking.speed_m_s, None, lang)), 52)
     ax.text(0, 0.0, explain + "\n\n" + t("map.scale", lang, scale=f"{scale:,}".replace(",", " ")),

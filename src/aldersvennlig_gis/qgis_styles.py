@@ -20,6 +20,7 @@ from pathlib import Path
 
 from .config import Config
 from .palette import LIT_COLOURS, SCORE_BREAKS, SCORE_COLOURS, STEEP_COLOUR, STEPS_COLOUR, category_style, rgba
+from .scoring import Top
 from .text import criterion_label, t
 
 QGIS_VERSION = "3.22.16-Białowieża"
@@ -80,12 +81,14 @@ def _symbols(symbols: list[ET.Element]) -> ET.Element:
     return el
 
 
-def _qml(renderer: ET.Element, labeling: ET.Element | None = None) -> str:
-    root = ET.Element("qgis", {"version": QGIS_VERSION, "styleCategories": "Symbology|Labeling",
+def _qml(renderer: ET.Element, labeling: ET.Element | None = None, label_legend: bool = False) -> str:
+    root = ET.Element("qgis", {"version": QGIS_VERSION, "styleCategories": "Symbology|Labeling|Legend",
                                "labelsEnabled": "1" if labeling is not None else "0"})
     root.append(renderer)
     if labeling is not None:
         root.append(labeling)
+    if label_legend:  # the labels' rule description as a line of the layer's legend
+        ET.SubElement(root, "legend", {"type": "default-vector", "showLabelLegend": "1"})
     ET.indent(root)
     return "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n" + ET.tostring(root, encoding="unicode") + "\n"
 
@@ -94,12 +97,34 @@ def _renderer(kind: str, **attrs: str) -> ET.Element:
     return ET.Element("renderer-v2", {"type": kind, "symbollevels": "0", "enableorderby": "0", "forceraster": "0", **attrs})
 
 
-def _rank_labels(top_n: int) -> ET.Element:
-    """The rank of the best ``top_n`` sites, in bold on a white halo."""
-    lab = ET.Element("labeling", {"type": "simple"})
-    settings = ET.SubElement(lab, "settings", {"calloutType": "simple"})
+def _quote(text: str) -> str:
+    """A QGIS expression string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _rank_labels(cfg: Config, lang: str, top: Top | None) -> ET.Element:
+    """The rank of the best ``top_n`` sites, in bold on a white halo.
+
+    Rule-based labelling with one rule: its filter picks exactly the listed sites
+    (by ``site_id``: the best ``top_n`` by rank, then ``site_id``, so no more
+    than ``top_n`` when ranks are shared), and its description is the layer's
+    legend line for the labels (QGIS >= 3.20 shows it with ``showLabelLegend``),
+    which says how many more sites share the last rank labelled.
+    """
+    n = cfg.output.top_n
+    if top is None:  # no sites at hand: label by rank alone
+        where, note, sample = f'"rank" <= {n}', t("legend.top", lang, n=n), str(n)
+    else:
+        where = f'"site_id" IN ({", ".join(_quote(i) for i in top.site_ids)})' if top.site_ids else "FALSE"
+        note, sample = t("legend.top", lang, n=n), str(top.last_rank or n)
+        if top.more:
+            note += ", " + t("legend.top_more", lang, more=top.more, rank=top.last_rank)
+    lab = ET.Element("labeling", {"type": "rule-based"})
+    rules = ET.SubElement(lab, "rules", {"key": "{aldersvennlig-labels}"})
+    rule = ET.SubElement(rules, "rule", {"key": "{aldersvennlig-top}", "filter": where, "description": note})
+    settings = ET.SubElement(rule, "settings", {"calloutType": "simple"})
     style = ET.SubElement(settings, "text-style", {
-        "fieldName": f'CASE WHEN "rank" <= {top_n} THEN "rank" END', "isExpression": "1",
+        "fieldName": "rank", "isExpression": "0", "legendString": sample,
         "fontSize": "10", "fontSizeUnit": "Point", "fontWeight": "75", "textColor": "0,0,0,255", "textOpacity": "1"})
     ET.SubElement(style, "text-buffer", {"bufferDraw": "1", "bufferSize": "1", "bufferSizeUnits": "MM",
                                          "bufferColor": "255,255,255,255", "bufferOpacity": "1"})
@@ -108,8 +133,8 @@ def _rank_labels(top_n: int) -> ET.Element:
     return lab
 
 
-def sites_qml(cfg: Config, geometry_type: str, lang: str) -> str:
-    """Graduated colours on ``score`` in the shared score classes; the best sites labelled by rank."""
+def sites_qml(cfg: Config, geometry_type: str, lang: str, top: Top | None = None) -> str:
+    """Graduated colours on ``score`` in the shared score classes; the best sites (``top``) labelled by rank."""
     r = _renderer("graduatedSymbol", attr="score", graduatedMethod="GraduatedColor")
     ranges = ET.SubElement(r, "ranges")
     symbols = []
@@ -124,7 +149,7 @@ def sites_qml(cfg: Config, geometry_type: str, lang: str) -> str:
     source[0].set("name", "0")
     method = ET.SubElement(r, "classificationMethod", {"id": "Custom"})
     ET.SubElement(method, "labelFormat", {"format": "%1 - %2", "labelprecision": "0", "trimtrailingzeroes": "1"})
-    return _qml(r, _rank_labels(cfg.output.top_n) if cfg.output.top_n else None)
+    return _qml(r, _rank_labels(cfg, lang, top) if cfg.output.top_n else None, label_legend=bool(cfg.output.top_n))
 
 
 def destinations_qml(cfg: Config, geometry_type: str, lang: str) -> str:
@@ -160,8 +185,11 @@ Builder = Callable[[Config, str, str], str]
 STYLES: dict[str, Builder] = {"sites": sites_qml, "network": network_qml, "destinations": destinations_qml}
 
 
-def write_styles(path: Path, cfg: Config, lang: str) -> None:
-    """Add a default QGIS style for every layer of ``STYLES`` in the GeoPackage ``path``."""
+def write_styles(path: Path, cfg: Config, lang: str, top: Top | None = None) -> None:
+    """Add a default QGIS style for every layer of ``STYLES`` in the GeoPackage ``path``.
+
+    ``top``: the best sites (``scoring.top_sites``) the ``sites`` style labels.
+    """
     with closing(sqlite3.connect(path)) as con, con:
         geoms = {name: (col, kind) for name, col, kind in
                  con.execute("SELECT table_name, column_name, geometry_type_name FROM gpkg_geometry_columns")}
@@ -177,5 +205,6 @@ def write_styles(path: Path, cfg: Config, lang: str) -> None:
                 "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, f_geometry_column, styleName,"
                 " styleQML, styleSLD, useAsDefault, description, owner, ui, update_time)"
                 " VALUES ('', '', ?, ?, ?, ?, '', 1, ?, '', NULL, NULL)",  # no time: identical runs, identical table
-                (name, col, name, STYLES[name](cfg, kind, lang), t("style.description", lang)),
+                (name, col, name, sites_qml(cfg, kind, lang, top) if name == "sites" else STYLES[name](cfg, kind, lang),
+                 t("style.description", lang)),
             )

@@ -1,10 +1,14 @@
 """score.tif and criteria.tif: the scores as surfaces on a regular grid.
 
-A cell takes the score a site at its centre would be reached with: the cell
-centre is projected onto the nearest walkable edge (by the rules sites snap
-by, ``snapping.snap_points``) and the scores of the edge's two end nodes are interpolated
-linearly along the edge. Cells farther than ``walking.max_snap_m`` from every
-edge, where a site would be ``off_network``, are nodata.
+A cell holds what a point site at its centre would get, the walk from the cell
+to the network included: the centre is projected onto the nearest walkable edge
+(by the rules sites snap by, ``snapping.snap_points``), and
+``access.point_reach`` gives its routes as if it had been inserted into the
+routing graph as a site (the access leg, then the faster way along its edge to
+the searched graph nodes on either side). The scores are those of sites:
+``scoring.criteria_frame`` and ``scoring.composite``. Cells farther than
+``walking.max_snap_m`` from every edge, where a site would be ``off_network``,
+are nodata.
 """
 
 from __future__ import annotations
@@ -14,17 +18,21 @@ from pathlib import Path
 import numpy as np
 import rasterio
 
+from . import access, scoring
 from .pipeline import Analysis
 from .snapping import allowed_edges, snap_points
 
 NODATA = -9999.0
+_CHUNK = 1 << 17  # cells scored at once: bounds the memory of the per-cell route measures
 
 
 def score_surfaces(a: Analysis) -> tuple[np.ndarray, rasterio.Affine, list[str]]:
     """Composite and criterion scores on a grid of ``output.raster_m`` cells.
 
-    The grid's origin is a multiple of the cell size, so 25 m cells nest in
-    SSB's 250 m population grid when the analysis CRS is EPSG:25833.
+    Each cell scores as a point site at its centre would (``access.point_reach``,
+    ``scoring.criteria_frame``, ``scoring.composite``). The grid's origin is a
+    multiple of the cell size, so 25 m cells nest in SSB's 250 m population grid
+    when the analysis CRS is EPSG:25833.
 
     Returns
     -------
@@ -33,22 +41,36 @@ def score_surfaces(a: Analysis) -> tuple[np.ndarray, rasterio.Affine, list[str]]
         the network; band 0 is ``score``, then ``<key>`` per criterion in config
         order. ``transform`` is in the analysis CRS.
     """
-    net, res, dist = a.net, a.cfg.output.raster_m, a.cfg.walking.max_snap_m
+    net, res, w = a.net, a.cfg.output.raster_m, a.cfg.walking
+    dist = w.max_snap_m
     x0 = np.floor((net.x.min() - dist) / res) * res
     y0 = np.floor((net.y.min() - dist) / res) * res
     x1 = np.ceil((net.x.max() + dist) / res) * res
     y1 = np.ceil((net.y.max() + dist) / res) * res
     shape = (int(round((y1 - y0) / res)), int(round((x1 - x0) / res)))
     names = ["score", *a.weights]
-    values = a.nodes[["score", *(f"{k}_score" for k in a.weights)]].to_numpy(dtype=float)
     bands = np.full((len(names), *shape), NODATA, dtype=np.float32)
     rows, cols = np.indices(shape).reshape(2, -1)
     centres = np.c_[x0 + (cols + 0.5) * res, y1 - (rows + 0.5) * res]
-    edge, t = snap_points(centres, net, dist, allowed_edges(net, a.cfg.walking.steps), spacing=min(5.0, res / 2))
-    ok = edge >= 0
-    u, v = net.edges["u"].to_numpy()[edge[ok]], net.edges["v"].to_numpy()[edge[ok]]
-    t = t[ok][:, None]
-    bands[:, rows[ok], cols[ok]] = (values[u] * (1 - t) + values[v] * t).T
+    edge, t = snap_points(centres, net, dist, allowed_edges(net, w.steps), spacing=min(5.0, res / 2))
+    ok = np.flatnonzero(edge >= 0)
+    rows, cols, centres, edge, t = rows[ok], cols[ok], centres[ok], edge[ok], t[ok]
+    u, v = net.edges["u"].to_numpy()[edge], net.edges["v"].to_numpy()[edge]
+    # the access leg: from the centre to its projection on the edge
+    access_m = np.hypot(
+        net.x[u] + t * (net.x[v] - net.x[u]) - centres[:, 0], net.y[u] + t * (net.y[v] - net.y[u]) - centres[:, 1]
+    )
+    del u, v, centres
+    cutoff_s = w.cutoff_min * 60.0
+    score_cols = [f"{key}_score" for key in a.weights]
+    for lo in range(0, len(edge), _CHUNK):
+        c = slice(lo, lo + _CHUNK)
+        reach = access.point_reach(a.graph, a.reach, edge[c], t[c], access_m[c], cutoff_s)
+        crit = scoring.criteria_frame(reach, np.arange(len(edge[c])), a.cfg)[score_cols].fillna(0)  # as for sites
+        r, k = rows[c], cols[c]
+        bands[0, r, k] = scoring.composite(crit, a.weights)
+        for i, col in enumerate(score_cols, start=1):
+            bands[i, r, k] = crit[col].to_numpy()
     return bands, rasterio.Affine(res, 0.0, x0, 0.0, -res, y1), names
 
 

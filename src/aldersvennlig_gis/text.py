@@ -27,6 +27,7 @@ _TEXT: dict[str, dict[str, str]] = {
     "legend.sites": {"nb": "Tomter etter samlet poeng", "en": "Sites by overall score"},
     "legend.destinations": {"nb": "Målpunkter", "en": "Destinations"},
     "legend.top": {"nb": "Tall = rangering (de {n} beste)", "en": "Number = rank (best {n})"},
+    "legend.top_more": {"nb": "og {more} til på delt {rank}. plass", "en": "and {more} more tied at rank {rank}"},
     "style.description": {"nb": "Stil fra aldersvennlig_gis", "en": "Style from aldersvennlig_gis"},
     "map.subtitle": {"nb": "Analysert {date} · OpenStreetMap-data per {osm}", "en": "Analysed {date} · OpenStreetMap data as of {osm}"},
     "map.explain": {
@@ -72,8 +73,8 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": "longest stretch without a bench: 100 points up to {full:g} m, 0 points from {zero:g} m",
     },
     "map.rule.lighting": {
-        "nb": "andel belyst av veien til dagligvare og holdeplass; helt ukjent belysning gir {unknown:g} poeng",
-        "en": "lit share of the way to the grocery store and the stop; wholly unknown lighting scores {unknown:g}",
+        "nb": "andel belyst av veien til dagligvare og holdeplass; den delen av veien der belysningen er ukjent, teller {unknown:g} poeng",
+        "en": "lit share of the way to the grocery store and the stop; the part of the way whose lighting is unknown counts {unknown:g}",
     },
     "map.speed": {
         "nb": "Gangtid er regnet for eldre fotgjengere: {speed:g} m/s, trapper og bakker gir lengre tid.",
@@ -93,6 +94,7 @@ _TEXT: dict[str, dict[str, str]] = {
     },
     "map.would_rank": {"nb": "Ville vært nr. {rank} av {n} tomter", "en": "Would rank {rank} of {n} sites"},
     "map.rank_of": {"nb": "nr. {rank} av {n}", "en": "{rank} of {n}"},
+    "map.rank_tied": {"nb": "delt nr. {rank} av {n} ({tied} tomter på samme plass)", "en": "tied {rank} of {n} ({tied} sites share the rank)"},
     "map.not_ranked": {"nb": "ikke rangert ({status})", "en": "not ranked ({status})"},
     "map.col.criterion": {"nb": "Kriterium", "en": "Criterion"},
     "map.col.measure": {"nb": "Målt", "en": "Measured"},
@@ -107,17 +109,80 @@ _TEXT: dict[str, dict[str, str]] = {
         "nb": "Ferdig: {sites} tomter analysert, {ranked} rangert. Resultater i {out}",
         "en": "Done: {sites} sites analysed, {ranked} ranked. Results in {out}",
     },
+    # Residents (pop_tot) and the planning group (--population-column, pop_target), always named apart.
+    "pop.residents": {"nb": "{n} bosatte (pop_tot)", "en": "{n} residents (pop_tot)"},
+    "pop.residents_unknown": {
+        "nb": "bosatte i alt ukjent (ingen pop_tot i befolkningsfilene)",
+        "en": "residents in all unknown (no pop_tot in the population files)",
+    },
+    "pop.target": {"nb": "{n} i plangruppen ({column}, pop_target)", "en": "{n} in the planning group ({column}, pop_target)"},
+    "pop.target_all": {
+        "nb": "plangruppen er alle bosatte (ingen --population-column)",
+        "en": "the planning group is all residents (no --population-column)",
+    },
     "pop.summary": {
-        "nb": "Befolkning i analyseområdet: {total:.0f}; {good:.0f} bor i ruter med poeng minst {good_score:g}, {poor:.0f} i ruter under {poor_score:g}.",
-        "en": "Population in the analysed area: {total:.0f}; {good:.0f} live in cells scoring at least {good_score:g}, {poor:.0f} in cells below {poor_score:g}.",
+        "nb": "Befolkning i analyseområdet: {residents}; {target}.",
+        "en": "Population in the analysed area: {residents}; {target}.",
+    },
+    "pop.both": {"nb": "{tot} bosatte, {target} i plangruppen", "en": "{tot} residents, {target} in the planning group"},
+    "pop.tot_only": {"nb": "{tot} bosatte", "en": "{tot} residents"},
+    "pop.target_only": {"nb": "{target} i plangruppen", "en": "{target} in the planning group"},
+    "pop.bands": {
+        "nb": "  I ruter med poeng minst {good_score:g}: {good}; under {poor_score:g}: {poor}.",
+        "en": "  In cells scoring at least {good_score:g}: {good}; below {poor_score:g}: {poor}.",
     },
     "pop.none_within": {
-        "nb": "  {people:.0f} bor i ruter uten {criterion} innen {minutes:g} min gange.",
-        "en": "  {people:.0f} live in cells with no {criterion} within a {minutes:g} min walk.",
+        "nb": "  I ruter uten {criterion} innen {minutes:g} min gange: {people}.",
+        "en": "  In cells with no {criterion} within a {minutes:g} min walk: {people}.",
+    },
+    "pop.gp": {
+        "nb": "  Fastlegetilgang (gp_access, listeplasser per innbygger innen {minutes:g} min gange; alle bosatte teller, "
+        "for alle har rett til fastlege): i snitt {tot} for bosatte, {target} for plangruppen.",
+        "en": "  GP access (gp_access, list places per resident within a {minutes:g} min walk; all residents count, "
+        "as everyone has the right to a GP): mean {tot} for residents, {target} for the planning group.",
+    },
+    "pop.gp_tot": {
+        "nb": "  Fastlegetilgang (gp_access, listeplasser per innbygger innen {minutes:g} min gange): i snitt {tot} for bosatte.",
+        "en": "  GP access (gp_access, list places per resident within a {minutes:g} min walk): mean {tot} for residents.",
+    },
+    "pop.gp_target": {
+        "nb": "  Fastlegetilgang (gp_access) er regnet med plangruppen ({column}) som etterspørsel, fordi ingen befolkningsfil "
+        "har pop_tot: i snitt {target} listeplasser per person i plangruppen (for høyt: fastlegelistene har alle aldre).",
+        "en": "  GP access (gp_access) is computed with the planning group ({column}) as demand, as no population file has "
+        "pop_tot: mean {target} list places per person in the planning group (too high: GP lists hold all ages).",
+    },
+    "explain.cell": {
+        "nb": "Befolkning i tomtens 250 m-rute (ru250m {ru}): {residents}; {target}.",
+        "en": "Population of the site's 250 m cell (ru250m {ru}): {residents}; {target}.",
+    },
+    "explain.cell_gp": {
+        "nb": "  Fastlegetilgang der: {gp} listeplasser per innbygger (gp_access).",
+        "en": "  GP access there: {gp} list places per resident (gp_access).",
+    },
+    "explain.cell_gp_target": {
+        "nb": "  Fastlegetilgang der: {gp} listeplasser per person i plangruppen (gp_access; ingen pop_tot, så plangruppen er etterspørselen).",
+        "en": "  GP access there: {gp} list places per person in the planning group (gp_access; no pop_tot, so the planning group is the demand).",
+    },
+    "extent": {"nb": "{south}–{north}° N, {west}–{east}° Ø", "en": "{south}–{north}° N, {west}–{east}° E"},
+    "warn.population_partial": {
+        "nb": "Advarsel: befolkningsfilen {args[3]} dekker bare {args[0]} % av de analyserte rutene med gangnett "
+        "({args[1]} av {args[2]} ruter på 250 m); bosatte i resten av området er ikke talt med.",
+        "en": "Warning: the population file {args[3]} covers only {args[0]} % of the analysed cells with walkable network "
+        "({args[1]} of {args[2]} 250 m cells); residents of the rest of the area are not counted.",
+    },
+    "warn.gp_demand_target": {
+        "nb": "Merk: ingen befolkningsfil har pop_tot, så fastlegetilgangen (gp_access) er regnet med plangruppen ({arg}) "
+        "som etterspørsel, ikke alle bosatte; fastlegelistene har alle aldre, så tallet blir for høyt. Gi også SSBs rutenett (pop_tot).",
+        "en": "Note: no population file has pop_tot, so GP access (gp_access) is computed with the planning group ({arg}) "
+        "as demand, not all residents; GP lists hold all ages, so the figure is too high. Give SSB's grid (pop_tot) too.",
     },
     "warn.population_outside": {
         "nb": "Merk: {arg} bosatte i befolkningsfilen bor utenfor analyseområdet og er ikke med i rutenettet.",
         "en": "Note: {arg} residents in the population file live outside the analysed area and are left out of the grid.",
+    },
+    "warn.population_target_outside": {
+        "nb": "Merk: {args[0]} i plangruppen ({args[1]}) i befolkningsfilene bor utenfor analyseområdet og er ikke med i rutenettet.",
+        "en": "Note: {args[0]} of the planning group ({args[1]}) in the population files live outside the analysed area and are left out of the grid.",
     },
     "warn.gp_off_network": {
         "nb": "Advarsel: {arg} fastleger i --gp-capacity ligger lenger enn walking.max_snap_m fra gangnettet og er utelatt.",
@@ -188,6 +253,16 @@ _TEXT: dict[str, dict[str, str]] = {
         "nb": "Tomt {site}: rangert {rank} av {ranked}, samlet poeng {score} av 100.",
         "en": "Site {site}: ranked {rank} of {ranked}, overall score {score} of 100.",
     },
+    "explain.head_tied": {
+        "nb": "Tomt {site}: rangert {rank} av {ranked} ({tie}), samlet poeng {score} av 100.",
+        "en": "Site {site}: ranked {rank} of {ranked} ({tie}), overall score {score} of 100.",
+    },
+    "explain.tied": {"nb": "delt {rank}. plass med {others} andre", "en": "tied {ordinal} with {others} others"},
+    "explain.tied_one": {"nb": "delt {rank}. plass med én annen", "en": "tied {ordinal} with one other"},
+    "explain.tiebreak": {
+        "nb": "Lik poengsum skilles på vektet gangtid til målpunktene: {tb} min her, kortest først.",
+        "en": "Equal scores are told apart by the weighted walking time to the destinations: {tb} min here, shortest first.",
+    },
     "explain.head_point": {
         "nb": "Foreslått tomt ved {lat} N, {lon} Ø: samlet poeng {score} av 100.",
         "en": "Proposed site at {lat} N, {lon} E: overall score {score} of 100.",
@@ -220,6 +295,10 @@ _TEXT: dict[str, dict[str, str]] = {
     "explain.lighting": {
         "nb": "{label}: {share} % av den kjente lengden av rutene til dagligvare og holdeplass er opplyst; belysningen er kjent på {known} % av lengden.",
         "en": "{label}: {share} % of the known length of the routes to the grocery store and the stop is lit; lighting is known on {known} % of the length.",
+    },
+    "explain.lighting_part": {
+        "nb": "Der belysningen er ukjent, teller veien nøytralt ({unknown} poeng); delpoengene vektes etter hvor mye av lengden som er kjent.",
+        "en": "Where lighting is unknown the way counts as neutral ({unknown} points); the sub-score weighs the two by how much of the length is known.",
     },
     "explain.lighting_unknown": {
         "nb": "{label}: belysningen på rutene til dagligvare og holdeplass er ukjent (ingen lit-merking eller gatelys); ukjent gir nøytrale poeng.",
@@ -384,6 +463,12 @@ _TEXT: dict[str, dict[str, str]] = {
         "nb": "{path}: kolonnen {column!r} har tomme eller ikke-numeriske rute-id-er; rett filen",
         "en": "{path}: column {column!r} has empty or non-numeric cell ids; fix the file",
     },
+    "err.population_no_cover": {
+        "nb": "{path}: befolkningsfilen dekker ingen av de {n} analyserte rutene med gangnett: filen strekker seg over {file}, "
+        "analyseområdet over {area}; oppgi befolkningstall for det samme området",
+        "en": "{path}: the population file covers none of the {n} analysed cells with walkable network: the file spans {file}, "
+        "the analysed area {area}; give population counts for the same area",
+    },
     "err.population_not_polygons": {
         "nb": "{path}: befolkningsområdene må være flater (ruter, grunnkretser)",
         "en": "{path}: population areas must be polygons (grid cells, grunnkretser)",
@@ -519,6 +604,22 @@ class Msg:
 
     def __str__(self) -> str:
         return self.text("en")
+
+
+class Extent(Msg):
+    """A lon/lat bounding box (degrees, EPSG:4326), written with two decimals
+    (about 1 km) in the reader's language, rounded outwards."""
+
+    def __init__(self, west: float, south: float, east: float, north: float) -> None:
+        super().__init__("extent", west=west, south=south, east=east, north=north)
+
+    def text(self, lang: str = "nb") -> str:
+        import math
+
+        k = self.kwargs
+        lo = {name: math.floor(round(k[name] * 100, 6)) / 100 for name in ("west", "south")}
+        hi = {name: math.ceil(round(k[name] * 100, 6)) / 100 for name in ("east", "north")}
+        return t(self.key, lang, **{name: number(v, 2, lang) for name, v in (lo | hi).items()})
 
 
 def template(key: str, lang: str = "nb") -> str:

@@ -35,6 +35,7 @@ import xstatic.pkg.leaflet as xleaflet
 
 from .network import edge_time_s, lit_class, to_crs
 from .pipeline import Analysis
+from .scoring import top_sites
 from .text import LANGS, criterion_label, t, template
 
 Q = 100_000  # coordinate units per degree: 1e-5 degree, about 1 m
@@ -185,7 +186,7 @@ def _labels(a: Analysis, lang: str) -> dict:
     keys = (
         "intro layers layer.sites layer.unranked layer.destinations layer.benches layer.lit layer.dark "
         "layer.unknown layer.buildings layer.water layer.grid layer.zones layer.osm criteria top point "
-        "point_note would_rank rank_of not_ranked col.criterion col.measure col.score col.weight lit_share "
+        "point_note would_rank rank_of rank_tied not_ranked col.criterion col.measure col.score col.weight lit_share "
         "lit_unknown bench_gap no_route unnamed"
     ).split()
     labels = {k: template(f"map.{k}", lang) for k in keys}
@@ -202,11 +203,18 @@ def _labels(a: Analysis, lang: str) -> dict:
         attribution=t("attribution", lang),
         top=t("map.top", lang),
         top_layer=t("map.layer.top", lang, n=cfg.output.top_n),
+        top_more=_top_more(a, lang),
         off_network=t("map.off_network", lang, m=cfg.walking.max_snap_m),
         speed=t("map.speed", lang, speed=cfg.walking.speed_m_s),
         data=t("map.data", lang, date=date),
     )
     return labels
+
+
+def _top_more(a: Analysis, lang: str) -> str:
+    """The note under the list of the best sites: how many more share the last rank shown ("" when none)."""
+    top = top_sites(a.sites, a.cfg.output.top_n)
+    return t("legend.top_more", lang, more=top.more, rank=top.last_rank) if top.more else ""
 
 
 def _criteria(a: Analysis, lang: str) -> list[dict]:
@@ -270,6 +278,7 @@ def map_data(a: Analysis, lang: str = "nb") -> dict:
         "st": status.map({v: i for i, v in enumerate(statuses)}).tolist(),
         "rank": _ints(s["rank"]),
         "score": _ints(s["score"], 10),
+        "tb": _ints(s["tiebreak_min"], 100),
         "min": {k: _ints(s[f"{k}_min"], 10) for k in dkeys},
         "m": {k: _ints(s[f"{k}_m"]) for k in dkeys},
         "crit": {k: _ints(s[f"{k}_score"]) for k in a.weights},
@@ -280,7 +289,7 @@ def map_data(a: Analysis, lang: str = "nb") -> dict:
     buildings, _ = _rings(s.geometry.to_numpy(), net.epsg, _TOLERANCE_M["buildings"], origin)
     water, _ = _rings(a.water, net.epsg, _TOLERANCE_M["water"], origin)
 
-    d = a.destinations
+    d = a.destinations.drop_duplicates("place")  # one symbol per stop, not per platform
     dxy = shapely.get_coordinates(d.geometry.representative_point().to_numpy())
     dx, dy = _quantize(dxy[:, 0], dxy[:, 1], net.epsg, origin)
     cats = d["category"].astype(str)
@@ -300,6 +309,7 @@ def map_data(a: Analysis, lang: str = "nb") -> dict:
             "speed": cfg.walking.speed_m_s, "cutoff": cfg.walking.cutoff_min, "max_snap": cfg.walking.max_snap_m
         },
         "top_n": cfg.output.top_n,
+        "top": top_sites(s, cfg.output.top_n).index.tolist(),  # the best sites, best first (rank, then site_id)
         "origin": list(origin),
         "nodes": nodes,
         "edges": edges,

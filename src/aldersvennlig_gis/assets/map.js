@@ -160,6 +160,8 @@
   const ranked = [];
   for (let i = 0; i < nSites; i++) if (S.rank[i] !== null) ranked.push(i);
   ranked.sort((a, b) => S.rank[a] - S.rank[b]);
+  const sharing = {};  // rank -> number of sites that share it
+  ranked.forEach(i => { sharing[S.rank[i]] = (sharing[S.rank[i]] || 0) + 1; });
   const siteLL = i => ll(S.x[i], S.y[i]);
   const sites = L.featureGroup();
   for (let i = 0; i < nSites; i++) {
@@ -167,7 +169,7 @@
     L.circleMarker(siteLL(i), {radius: 3.5, color: '#222', weight: 0.7, fillColor: scoreColour(s), fillOpacity: 0.95, bubblingMouseEvents: false, site: i}).addTo(sites);
   }
   const top = L.featureGroup();
-  ranked.slice(0, D.top_n).forEach(i => {
+  D.top.forEach(i => {  // the best top_n: by rank, then site_id (ties beyond them are counted in the panel)
     const m = L.circleMarker(siteLL(i), {radius: 9, color: '#000', weight: 3, fillColor: scoreColour(S.score[i] / 10), fillOpacity: 1, bubblingMouseEvents: false, site: i});
     m.bindTooltip(el('span', String(S.rank[i])), {permanent: true, direction: 'right', offset: [8, 0], className: 'rank'});
     m.addTo(top);
@@ -195,7 +197,7 @@
   const sitesLegend = SCORE_COLOURS.map((c, k) => ({dot: c, label: (k * 20) + '–' + (k * 20 + 20)})).reverse();
   sitesLegend.push({dot: UNRANKED, label: T['layer.unranked']});
   addRow('sites', T['layer.sites'], sites, true, null, nSites, sitesLegend);
-  if (D.top_n > 0 && ranked.length) addRow('top', T.top_layer, top, true, {dot: '#fde725', border: '#000'}, Math.min(D.top_n, ranked.length));
+  if (D.top_n > 0 && ranked.length) addRow('top', T.top_layer, top, true, {dot: '#fde725', border: '#000'}, D.top.length);
 
   const osm = L.tileLayer('https://tile.openstreetmap.org/{z}/{x}/{y}.png', {maxZoom: 19});
   addRow('osm', T['layer.osm'], osm, false, {area: '#f2efe9', border: '#999'}, 0);
@@ -239,7 +241,9 @@
     Object.keys(v.min).forEach(k => { if (v.min[k] !== null) v.min[k] /= 10; });
     const lines = [];
     if (S.score[i] !== null) lines.push(T.score + ': ' + num(S.score[i] / 10, 1));
-    lines.push(T.rank + ': ' + (S.rank[i] === null ? fill(T.not_ranked, {status: S.status[S.st[i]]}) : fill(T.rank_of, {rank: S.rank[i], n: ranked.length})));
+    const rankText = S.rank[i] === null ? fill(T.not_ranked, {status: S.status[S.st[i]]})
+      : fill(sharing[S.rank[i]] > 1 ? T.rank_tied : T.rank_of, {rank: S.rank[i], n: ranked.length, tied: sharing[S.rank[i]]});
+    lines.push(T.rank + ': ' + rankText);
     L.popup({maxWidth: 420}).setLatLng(siteLL(i)).setContent(breakdown(T.site + ' ' + S.id[i], lines, v)).openOn(map);
   }
 
@@ -294,7 +298,8 @@
     D.criteria.forEach(c => {
       // as the pipeline scores them: no route to walk scores 0; unknown lighting scores c.unknown
       if (c.key === 'bench') { r.crit[c.key] = r.gap === null ? 0 : decay(r.gap, c.full, c.zero); return; }
-      if (c.key === 'lighting') { r.crit[c.key] = r.gap === null ? 0 : (r.lit === null ? c.unknown : r.lit); return; }
+      // lighting: from the neutral score towards the lit share by the share of the way whose lighting is known
+      if (c.key === 'lighting') { r.crit[c.key] = r.gap === null ? 0 : (r.lit === null ? c.unknown : c.unknown + r.known / 100 * (r.lit - c.unknown)); return; }
       const mu = N.min[c.key][u], mv = N.min[c.key][v];
       const a = mu === null ? Infinity : mu / 10 + f * te, b = mv === null ? Infinity : mv / 10 + (1 - f) * te;
       const minutes = Math.min(a, b) + access / w.speed / 60;
@@ -305,7 +310,12 @@
     });
     D.criteria.forEach(c => { r.score += c.weight * r.crit[c.key]; });
     r.score = Math.round(r.score * 10) / 10;
-    r.rank = 1 + ranked.filter(i => S.score[i] / 10 > r.score).length;
+    // equal scores: the shorter weighted walk to the destinations (tiebreak_min) ranks first
+    const dests = D.criteria.filter(c => c.key in r.min);
+    const wsum = dests.reduce((acc, c) => acc + c.weight, 0);
+    r.tb = dests.reduce((acc, c) => acc + (wsum > 0 ? c.weight / wsum : 1 / dests.length) * (r.min[c.key] === null ? w.cutoff : r.min[c.key]), 0);
+    r.tb = Math.round(r.tb * 100) / 100;  // to 0.01, as ranking.csv writes tiebreak_min
+    r.rank = 1 + ranked.filter(i => S.score[i] / 10 > r.score || (S.score[i] / 10 === r.score && S.tb[i] / 100 < r.tb)).length;
     r.latlng = [(O[1] + hit.y / KY) * Q, (O[0] + hit.x / KX) * Q];
     return r;
   }
@@ -396,8 +406,9 @@
   if (ranked.length && D.top_n > 0) {
     panel.appendChild(el('h2', T.top));
     const ol = el('ol', null, 'top');
-    ranked.slice(0, D.top_n).forEach(i => {
+    D.top.forEach(i => {
       const li = el('li');
+      li.value = S.rank[i];  // tied sites show the same number
       const a = el('a', S.id[i] + ' · ' + num(S.score[i] / 10, 1));
       a.href = '#';
       a.addEventListener('click', ev => { ev.preventDefault(); map.setView(siteLL(i), Math.max(map.getZoom(), 17)); openSite(i); });
@@ -405,6 +416,7 @@
       ol.appendChild(li);
     });
     panel.appendChild(ol);
+    if (T.top_more) panel.appendChild(el('p', T.top_more, 'note top-more'));
   }
   panel.appendChild(el('p', T.data, 'note'));
   panel.appendChild(el('p', T.attribution, 'note'));
