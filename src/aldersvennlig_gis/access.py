@@ -63,6 +63,7 @@ class Graph:
     edge_s_per_m: np.ndarray
     edge_per_m: np.ndarray  # 6 x edges
     edge_usable: np.ndarray
+    twin: np.ndarray  # per network edge, the edge it is walked as (itself, or an earlier one drawn over it)
     att_key: np.ndarray
     att_edge: np.ndarray
     att_t: np.ndarray
@@ -71,6 +72,12 @@ class Graph:
     def edge_index(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """Index of the edge ``a -> b`` (pairs must exist)."""
         return np.searchsorted(self.u * self.n + self.v, a * self.n + b)
+
+
+def onto_twin(twin: np.ndarray, eu: np.ndarray, edge: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Points on edges moved onto the edge each is walked as (``Graph.twin``), ``t`` turned with it."""
+    kept = twin[edge]
+    return kept, np.where(eu[kept] == eu[edge], t, 1.0 - t)
 
 
 def build_graph(
@@ -103,6 +110,15 @@ def build_graph(
     steps = e["steps"].to_numpy()
     factor = e["time_factor"].to_numpy() * np.where(steps, w.steps_factor, 1.0)
     usable = ~steps if w.steps == "avoid" else np.ones(len(e), dtype=bool)
+    # two ways drawn over one another between the same two nodes, alike to walk, are walked as the
+    # first: routes must not change with which of them a site or a raster cell is projected onto
+    ends = np.sort(np.c_[eu, ev], axis=1)
+    order = np.lexsort((factor, ends[:, 1], ends[:, 0]))
+    same = np.r_[False, (np.diff(ends[order], axis=0) == 0).all(axis=1) & (np.diff(factor[order]) == 0)]
+    twin = np.empty(len(e), dtype=np.int64)
+    twin[order] = order[np.maximum.accumulate(np.where(same, 0, np.arange(len(order))))]
+    usable &= twin == np.arange(len(e))
+    edge, t = onto_twin(twin, eu, edge, t)
     grade = e["grade"].to_numpy()
     steep = np.full(len(e), np.nan) if np.isnan(grade).all() else np.nan_to_num(grade) > w.grade_flag_pct
     measures = np.c_[length, e["lit_m"], e["dark_m"], e["unknown_m"], length * steps, length * steep]
@@ -161,7 +177,7 @@ def build_graph(
         n=n, csr=csr, u=u, v=v, length_m=attrs[:, 0], lit_m=attrs[:, 1], dark_m=attrs[:, 2], unknown_m=attrs[:, 3],
         steps_m=attrs[:, 4], steep_m=attrs[:, 5], rest=rest_node, split_node=split, access_node=acc_node,
         speed_m_s=speed, edge_u=eu, edge_v=ev, edge_length_m=length, edge_s_per_m=factor / speed,
-        edge_per_m=np.ascontiguousarray(per_m.T), edge_usable=usable,
+        edge_per_m=np.ascontiguousarray(per_m.T), edge_usable=usable, twin=twin,
         att_key=2.0 * ce[att] + ct[att], att_edge=ce[att], att_t=ct[att], att_node=cn[att],
     )
 
@@ -290,6 +306,7 @@ def point_reach(
     t = np.asarray(t, dtype=float)
     access_m = np.asarray(access_m, dtype=float)
     # the attachments before and after the point in chain order (a site goes before attachments at its t);
+    edge, t = onto_twin(graph.twin, graph.edge_u, edge, t)
     # a sentinel at either end stands for "none on this edge"
     i = np.searchsorted(graph.att_key, 2.0 * edge + t, side="left") + 1
     att_edge, att_t, att_node = (np.r_[-1, x, -1] for x in (graph.att_edge, graph.att_t, graph.att_node))
