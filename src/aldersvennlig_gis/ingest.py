@@ -145,17 +145,13 @@ def _placement(get: Get, highway: str | None) -> tuple[int, str]:
     return structure, "" if on_ground else f"layer={layer} level={level} bridge={bridge:d} tunnel={tunnel:d}"
 
 
-def _way_filter(cfg: Config):
-    """The C++ filter passing walkable highways and ways tagged as destinations (platforms drawn as lines)."""
-    pairs = {("highway", v) for v in ROUTABLE}
-    pairs |= {(k, v) for crit in cfg.destinations.values() for k, vals in crit.tags.items() for v in vals}
-    if any(v == "*" for _, v in pairs):
-        return osmium.filter.KeyFilter(*sorted({k for k, _ in pairs}))
-    return osmium.filter.TagFilter(*sorted(pairs))
+def _destination_filter(cfg: Config):
+    """The C++ filter passing objects with a destination's tags."""
+    return _tag_filter({(k, v) for crit in cfg.destinations.values() for k, vals in crit.tags.items() for v in vals})
 
 
 def _matcher(cfg: Config):
-    """Return (keys, match) where ``match(get, obj)`` gives the destination categories of an object.
+    """Return (keys, match) where ``match(get)`` gives the destination categories of an object.
 
     One tag lookup per key (not per rule), categories in config order. A
     category's ``exclude`` tag set then drops the object (see ``_excluded``).
@@ -167,33 +163,38 @@ def _matcher(cfg: Config):
             for val in vals:
                 table.setdefault(key, {}).setdefault(val, set()).add(cat)
     lookups = [(key, by_val, by_val.get("*", set())) for key, by_val in table.items()]
-    excludes = {cat: [(key, frozenset(vals)) for key, vals in crit.exclude.items()] for cat, crit in cfg.destinations.items()}
+    excludes = {
+        cat: [
+            (k, frozenset(vals))
+            for key, vals in crit.exclude.items()
+            for k in ([key[:-1] + tag for tag in crit.tags] if key.endswith(":*") else [key])
+        ]
+        for cat, crit in cfg.destinations.items()
+    }
 
-    def match(get: Get, obj: osmium.osm.OSMObject) -> list[str]:
+    def match(get: Get) -> list[str]:
         found: set[str] = set()
         for key, by_val, anyval in lookups:
             v = get(key, None)
             if v is not None:
                 found |= by_val.get(v, anyval) | anyval
-        return [c for c in order if c in found and not _excluded(excludes[c], get, obj)] if found else []
+        return [c for c in order if c in found and not _excluded(excludes[c], get)] if found else []
 
     return set(table), match
 
 
-def _excluded(rules: list[tuple[str, frozenset[str]]], get: Get, obj: osmium.osm.OSMObject) -> bool:
+def _excluded(rules: list[tuple[str, frozenset[str]]], get: Get) -> bool:
     """Whether an ``exclude`` rule drops the object.
 
     A rule ``key = [values]`` drops it when every one of the key's ``;``-separated
     values is listed (``"*"``: any value), so a clinic whose specialities are all
     alternative medicine goes, one that also offers general practice stays. A
-    key ending in ``*`` stands for every key it begins (``"disused:*"``).
+    key ``prefix:*`` stands for that lifecycle prefix on each of the criterion's
+    tag keys (``"disused:*"``: ``disused:highway``, ``disused:railway``, ...).
     """
     for key, vals in rules:
-        if key.endswith("*"):
-            found = [tag.v for tag in obj.tags if tag.k.startswith(key[:-1])]
-        else:
-            found = [v] if (v := get(key, None)) is not None else []
-        if any("*" in vals or all(part.strip() in vals for part in v.split(";")) for v in found):
+        v = get(key, None)
+        if v is not None and ("*" in vals or all(part.strip() in vals for part in v.split(";"))):
             return True
     return False
 
@@ -211,38 +212,62 @@ def _node_filter(cfg: Config):
     """
     pairs = {("highway", "street_lamp"), ("amenity", "bench"), ("bench", "yes")}
     pairs |= {(k, v) for crit in cfg.destinations.values() for k, vals in crit.tags.items() for v in vals}
+    return _tag_filter(pairs)
+
+
+def _tag_filter(pairs: set[tuple[str, str]]):
+    """A C++ filter passing any of the ``(key, value)`` pairs; any value of the key where one is ``*``."""
     if any(v == "*" for _, v in pairs):
         return osmium.filter.KeyFilter(*sorted({k for k, _ in pairs}))
     return osmium.filter.TagFilter(*sorted(pairs))
 
 
 def _read_areas(path: Path, cfg: Config, buildings: bool) -> dict:
-    """Buildings, water and destination areas (one osmium area pass; run beside ``_read_lines``).
+    """Buildings, water, destination areas, destination lines (platforms drawn as
+    open ways) and the members of ``public_transport=stop_area`` relations (one
+    osmium area pass; run beside ``_read_lines``).
 
     Geometries come back as hex WKB in EPSG:4326.
     """
     dest_keys, match = _matcher(cfg)
     area_keys = sorted(dest_keys | {k for k, _ in WATER_TAGS} | ({"building"} if buildings else set()))
-    NODE, AREA = osmium.osm.NODE, osmium.osm.AREA
+    NODE, WAY, AREA, RELATION = osmium.osm.NODE, osmium.osm.WAY, osmium.osm.AREA, osmium.osm.RELATION
     entrances: dict[int, tuple[float, float]] = {}
-    out: dict[str, list] = {"building_id": [], "building": [], "water": [], "dest": []}
+    out: dict[str, list] = {"building_id": [], "building": [], "water": [], "dest": [], "dest_lines": []}
+    stop_area: dict[str, tuple[str, str]] = {}  # member ("node/1") -> its stop_area relation and name
+    kinds = {"n": "node", "w": "way", "r": "relation"}
     wkb = osmium.geom.WKBFactory()
     fp = (
         osmium.FileProcessor(str(path))
         .with_areas(osmium.filter.KeyFilter(*area_keys))
-        .with_filter(osmium.filter.EntityFilter(NODE | AREA))
+        .with_filter(osmium.filter.EntityFilter(NODE | WAY | AREA | RELATION))
         .with_filter(osmium.filter.KeyFilter("entrance").enable_for(NODE))
+        .with_filter(_destination_filter(cfg).enable_for(WAY))
         .with_filter(osmium.filter.KeyFilter(*area_keys).enable_for(AREA))
+        .with_filter(osmium.filter.TagFilter(("public_transport", "stop_area")).enable_for(RELATION))
     )
     try:
         for obj in fp:
             if obj.is_node():
                 entrances[obj.id] = (obj.location.lon, obj.location.lat)
                 continue
+            if obj.is_relation():
+                area = (f"relation/{obj.id}", obj.tags.get("name", ""))
+                stop_area.update((f"{kinds[m.type]}/{m.ref}", area) for m in obj.members)
+                continue
             get = _getter(obj)
+            if obj.is_way():  # open ways only: closed ones come back as areas
+                cats = [] if obj.is_closed() else match(get)
+                if cats:
+                    try:
+                        line = wkb.create_linestring(obj)
+                    except (osmium.InvalidLocationError, RuntimeError):
+                        continue  # a platform clipped from the extract
+                    out["dest_lines"].extend((cat, _name(get), f"way/{obj.id}", line) for cat in cats)
+                continue
             building = buildings and get("building", "no") != "no"
             water = any(get(k, None) == v for k, v in WATER_TAGS)
-            cats = match(get, obj)
+            cats = match(get)
             if not (building or water or cats):
                 continue
             source_id = f"{'way' if obj.from_way() else 'relation'}/{obj.orig_id()}"
@@ -260,11 +285,12 @@ def _read_areas(path: Path, cfg: Config, buildings: bool) -> dict:
                 out["dest"].extend((cat, _name(get), source_id, geom, entrance) for cat in cats)
     except RuntimeError as exc:
         raise InputError("osm_unreadable", path=path, detail=exc) from None
+    out["stop_area"] = stop_area
     return out
 
 
 def _read_lines(path: Path, cfg: Config) -> dict:
-    """Walkable ways, lamps, benches, destination nodes and lines (one pass with node locations).
+    """Walkable ways, lamps, benches and destination nodes (one pass with node locations).
 
     Points of ways off the ground or with a ``level`` tag (see ``_placement``)
     carry their node ids (-1 elsewhere: the ids of every way would cost a second
@@ -279,36 +305,28 @@ def _read_lines(path: Path, cfg: Config) -> dict:
     hex_ids: list[tuple[int, list[int]]] = []  # index in hexes and node ids of the lines off the ground
     split_ids: list[int] = []
     dests: list[tuple] = []  # category, name, source_id, lon, lat
-    dest_lines: list[tuple] = []  # category, name, source_id, WKB hex (EPSG:4326)
     benches: list[tuple[float, float]] = []
     lamps: list[tuple[float, float]] = []
     stamps: list = []  # datetimes of the walkable ways
-    stop_area: dict[str, tuple[str, str]] = {}  # member ("node/1") -> its public_transport=stop_area relation and name
     missing = 0
     wkb = osmium.geom.WKBFactory()
-    NODE, WAY, RELATION = osmium.osm.NODE, osmium.osm.WAY, osmium.osm.RELATION
+    NODE, WAY = osmium.osm.NODE, osmium.osm.WAY
     fp = (
         osmium.FileProcessor(str(path))
         .with_locations()
-        .with_filter(osmium.filter.EntityFilter(NODE | WAY | RELATION))
+        .with_filter(osmium.filter.EntityFilter(NODE | WAY))
         .with_filter(_node_filter(cfg).enable_for(NODE))
-        .with_filter(_way_filter(cfg).enable_for(WAY))
-        .with_filter(osmium.filter.TagFilter(("public_transport", "stop_area")).enable_for(RELATION))
+        .with_filter(osmium.filter.TagFilter(*[("highway", v) for v in sorted(ROUTABLE)]).enable_for(WAY))
     )
-    kinds = {"n": "node", "w": "way", "r": "relation"}
     try:
         for obj in fp:
-            if obj.is_relation():
-                area = (f"relation/{obj.id}", obj.tags.get("name", ""))
-                stop_area.update((f"{kinds[m.type]}/{m.ref}", area) for m in obj.members)
-                continue
             get = _getter(obj)
             if obj.is_node():
                 lamp = get("highway", None) == "street_lamp"
                 bench = get("amenity", None) == "bench" or (
                     get("bench", None) == "yes" and any(get(k, None) == v for k, v in BENCH_CARRIERS)
                 )
-                cats = match(get, obj)
+                cats = match(get)
                 if not (lamp or bench or cats):
                     continue
                 xy = (obj.location.lon, obj.location.lat)
@@ -318,17 +336,10 @@ def _read_lines(path: Path, cfg: Config) -> dict:
                     benches.append(xy)
                 dests.extend((cat, _name(get), f"node/{obj.id}", *xy) for cat in cats)
                 continue
-            way = obj._pyosmium_data  # C++ accessors, as in _getter
-            nodes = way.nodes()
-            cats = [] if nodes.is_closed(way) else match(get, obj)  # closed ones are areas, read beside
-            if cats:
-                try:
-                    line = wkb.create_linestring(obj)
-                    dest_lines.extend((cat, _name(get), f"way/{obj.id}", line) for cat in cats)
-                except (osmium.InvalidLocationError, RuntimeError):
-                    pass  # a platform clipped from the extract
             if not _walkable(get):
                 continue
+            way = obj._pyosmium_data  # C++ accessors, as in _getter
+            nodes = way.nodes()
             stamps.append(way.timestamp())
             lit = get("lit", None)
             highway = get("highway", None)
@@ -379,8 +390,6 @@ def _read_lines(path: Path, cfg: Config) -> dict:
         "runs": attrs + split_attrs,
         "node_id": node_id,
         "dests": dests,
-        "dest_lines": dest_lines,
-        "stop_area": stop_area,
         "benches": benches,
         "lamps": lamps,
         "newest": int(max(stamps).timestamp()) if stamps else 0,
@@ -475,7 +484,7 @@ def read_osm(path: str | Path, cfg: Config, buildings: bool = True) -> OsmData:
     area_points = [
         shapely.Point(d[4]) if d[4] is not None else poly for d, poly in zip(dest_areas, polys, strict=True)
     ]
-    dests, dest_lines = lines["dests"], lines["dest_lines"]
+    dests, dest_lines = lines["dests"], areas["dest_lines"]
     dest_df = pd.DataFrame(
         [d[:3] for d in dests] + [d[:3] for d in dest_lines] + [d[:3] for d in dest_areas],
         columns=["category", "name", "source_id"],
@@ -484,7 +493,7 @@ def read_osm(path: str | Path, cfg: Config, buildings: bool = True) -> OsmData:
     # a platform drawn along a street is as near the street all along: it is reached at its middle
     line_middles = shapely.line_interpolate_point(shapely.from_wkb(np.array([d[3] for d in dest_lines], dtype=object)), 0.5, normalized=True)
     dest_df["geometry"] = list(node_points) + list(line_middles) + area_points
-    areas_of = lines["stop_area"]
+    areas_of = areas["stop_area"]
     dest_df["stop_area"] = dest_df["source_id"].map({k: rel for k, (rel, _) in areas_of.items()}).fillna("")
     area_name = dest_df["source_id"].map({k: name for k, (_, name) in areas_of.items()}).fillna("")
     dest_df["name"] = dest_df["name"].where(dest_df["name"] != "", area_name)  # an unnamed platform: its stop's name

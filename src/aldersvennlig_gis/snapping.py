@@ -174,11 +174,13 @@ def snap_points(xy: np.ndarray, net: Network, max_dist: float, allowed: np.ndarr
     """``snap`` for many points (raster cells): the nearest edge and the fraction along it.
 
     Edges are found through a KD-tree over points along them, at most
-    ``spacing`` metres apart and ``spacing / 2`` from either end: the edges of the
-    8 nearest samples are compared exactly, and that is exact whenever the 8th
-    sample is more than ``spacing / 2`` farther than the nearest edge found (the
-    nearest edge has a sample within that); the few other points go through
-    ``snap``. So a cell is projected where a site would be, the same edge among
+    ``spacing`` metres apart and ``spacing / 2`` from either end, and at the
+    nodes (so the nearest edge, or one as near at the same node, has a sample
+    within ``hypot(d, spacing / 2)`` of a point ``d`` from it): the edges of the
+    4 nearest samples are compared exactly, and that is exact whenever the 4th
+    sample is farther than ``hypot(d, spacing / 2)``, ``d`` the distance to the
+    nearest edge found; the other points are tried with 32 samples, and the few
+    left go through ``snap``. So a cell is projected where a site would be, the same edge among
     edges at one distance (the lowest index); millions of points take seconds.
     Same rules as ``snap``: pieces of network at least ``walking.min_component_m``
     long first, the rest only for points with none of those within ``max_dist``.
@@ -196,35 +198,48 @@ def snap_points(xy: np.ndarray, net: Network, max_dist: float, allowed: np.ndarr
     edge = np.full(len(xy), -1, dtype=np.int64)
     t = np.zeros(len(xy))
     todo = np.arange(len(xy))
-    unsure = [np.empty(0, dtype=np.int64)]  # points the 8 nearest samples may not settle
+    unsure = [np.empty(0, dtype=np.int64)]  # points the 32 nearest samples may not settle
     major = e["major"].to_numpy()
     for mask in (allowed & major, allowed & ~major):
         if len(todo) == 0 or not mask.any():
             continue
-        # sample j of an edge cut into n pieces sits at the middle of piece j
+        # sample j of an edge cut into n pieces sits at the middle of piece j; and a sample at each
+        # node, on the lowest of its edges, for points whose nearest point of the network is a node
         se = np.repeat(np.flatnonzero(mask), n[mask])
         frac = (np.arange(len(se)) - np.repeat(np.cumsum(n[mask]) - n[mask], n[mask]) + 0.5) / n[se]
-        k = min(8, len(se))
+        at_node = np.full(net.n_nodes, len(u))
+        np.minimum.at(at_node, np.r_[u[mask], v[mask]], np.r_[np.flatnonzero(mask), np.flatnonzero(mask)])
+        nodes = np.flatnonzero(at_node < len(u))
+        se = np.r_[se, at_node[nodes]]
+        frac = np.r_[frac, np.where(u[at_node[nodes]] == nodes, 0.0, 1.0)]
         # an unbalanced tree with larger leaves builds in a third of the time and answers as fast
         tree = cKDTree(np.c_[ax[se] + frac * dx[se], ay[se] + frac * dy[se]], leafsize=32, balanced_tree=False,
                        compact_nodes=False)
-        d_sample, i = tree.query(xy[todo], k=k, distance_upper_bound=max_dist + spacing)
-        d_sample, i = d_sample.reshape(len(todo), k), i.reshape(len(todo), k)
-        cand = np.where(i < len(se), se[np.minimum(i, len(se) - 1)], -1)
-        px, py = xy[todo, 0, None], xy[todo, 1, None]
-        c = np.maximum(cand, 0)
-        ct = np.clip(((px - ax[c]) * dx[c] + (py - ay[c]) * dy[c]) / np.maximum(dx[c] ** 2 + dy[c] ** 2, 1e-12), 0, 1)
-        dist = np.where(cand >= 0, np.hypot(ax[c] + ct * dx[c] - px, ay[c] + ct * dy[c] - py), np.inf)
-        nearest = dist.min(axis=1)
-        tied = dist <= nearest[:, None] + 1e-9
-        best = np.argmin(np.where(tied, cand, np.iinfo(np.int64).max), axis=1)  # the lowest index, as snap
-        rows = np.arange(len(todo))
-        exact = ~np.isfinite(nearest) | (d_sample[:, -1] > nearest + spacing / 2)
-        hit = exact & (nearest <= max_dist)
-        edge[todo[hit]] = cand[rows, best][hit]
-        t[todo[hit]] = ct[rows, best][hit]
-        unsure.append(todo[~exact])
-        todo = todo[exact & ~hit]
+        pending, carry = todo, []
+        for k in (4, 32):  # most points are settled by 4 samples; the rest by 32, or by snap
+            k = min(k, len(se))
+            d_sample, i = tree.query(xy[pending], k=k, distance_upper_bound=max_dist + spacing)
+            d_sample, i = d_sample.reshape(len(pending), k), i.reshape(len(pending), k)
+            cand = np.where(i < len(se), se[np.minimum(i, len(se) - 1)], -1)
+            px, py = xy[pending, 0, None], xy[pending, 1, None]
+            c = np.maximum(cand, 0)
+            ct = np.clip(((px - ax[c]) * dx[c] + (py - ay[c]) * dy[c]) / np.maximum(dx[c] ** 2 + dy[c] ** 2, 1e-12), 0, 1)
+            dist = np.where(cand >= 0, np.hypot(ax[c] + ct * dx[c] - px, ay[c] + ct * dy[c] - py), np.inf)
+            nearest = dist.min(axis=1)
+            tied = dist <= nearest[:, None] + 1e-9
+            best = np.argmin(np.where(tied, cand, np.iinfo(np.int64).max), axis=1)  # the lowest index, as snap
+            rows = np.arange(len(pending))
+            # the nearest edge has a sample within hypot(its distance, spacing / 2) of the point
+            exact = ~np.isfinite(nearest) | (d_sample[:, -1] > np.hypot(nearest, spacing / 2))
+            hit = exact & (nearest <= max_dist)
+            edge[pending[hit]] = cand[rows, best][hit]
+            t[pending[hit]] = ct[rows, best][hit]
+            carry.append(pending[exact & ~hit])  # no edge of this tier within max_dist: the next tier
+            pending = pending[~exact]
+            if k == len(se) or len(pending) == 0:
+                break
+        unsure.append(pending)
+        todo = np.concatenate(carry)
     unsure = np.concatenate(unsure)
     if len(unsure):
         s = snap(shapely.points(xy[unsure]), net, max_dist, allowed)
