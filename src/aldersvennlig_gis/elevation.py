@@ -173,14 +173,8 @@ def _samples(net: Network, h: float) -> tuple[np.ndarray, np.ndarray, np.ndarray
     edge = np.searchsorted(start, run_start[sample_run] + s, side="right") - 1
     edge = np.clip(edge, np.searchsorted(run, sample_run), np.searchsorted(run, sample_run, side="right") - 1)
     f = np.clip((run_start[sample_run] + s - start[edge]) / length[edge], 0.0, 1.0)
-    x, y = _along(net, edge, f)
+    x, y = net.point_at(edge, f)
     return run_first, s, x, y
-
-
-def _along(net: Network, edge: np.ndarray, f: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The points a share ``f`` of the way along edges ``edge``."""
-    u, v = net.edges["u"].to_numpy()[edge], net.edges["v"].to_numpy()[edge]
-    return net.x[u] + f * (net.x[v] - net.x[u]), net.y[u] + f * (net.y[v] - net.y[u])
 
 
 def _windows(run_first: np.ndarray, n_samples: int, run_len: np.ndarray, run: np.ndarray, mid: np.ndarray, window_m: float) -> np.ndarray:
@@ -270,7 +264,7 @@ def apply_dem(net: Network, dem: str | Path | Sequence[str | Path], w: Walking) 
         pieces = np.maximum(1, np.ceil(length / h)).astype(np.int64)
         piece_edge = np.repeat(np.arange(len(e)), pieces)
         f = (np.arange(len(piece_edge)) - np.r_[0, np.cumsum(pieces)[:-1]][piece_edge] + 0.5) / pieces[piece_edge]
-        mx, my = _along(net, piece_edge, f)
+        mx, my = net.point_at(piece_edge, f)
         win = _windows(run_first, len(s), run_len, run[piece_edge], edge_s0[piece_edge] + f * length[piece_edge], w.grade_run_m)
         wx, wy = np.where(win >= 0, sx[win], np.nan), np.where(win >= 0, sy[win], np.nan)
         dx, dy = (np.nan_to_num(c - np.nanmean(c, axis=1, keepdims=True)) for c in (wx, wy))

@@ -145,9 +145,9 @@ def _placement(get: Get, highway: str | None) -> tuple[int, str]:
     return structure, "" if on_ground else f"layer={layer} level={level} bridge={bridge:d} tunnel={tunnel:d}"
 
 
-def _destination_filter(cfg: Config):
-    """The C++ filter passing objects with a destination's tags."""
-    return _tag_filter({(k, v) for crit in cfg.destinations.values() for k, vals in crit.tags.items() for v in vals})
+def _destination_pairs(cfg: Config) -> set[tuple[str, str]]:
+    """The ``(key, value)`` tag pairs of every destination criterion."""
+    return {(k, v) for crit in cfg.destinations.values() for k, vals in crit.tags.items() for v in vals}
 
 
 def _matcher(cfg: Config):
@@ -210,9 +210,7 @@ def _node_filter(cfg: Config):
     nodes with a ``highway`` or ``amenity`` key are crossings and waste baskets
     and never reach Python); any key when some value is ``*``.
     """
-    pairs = {("highway", "street_lamp"), ("amenity", "bench"), ("bench", "yes")}
-    pairs |= {(k, v) for crit in cfg.destinations.values() for k, vals in crit.tags.items() for v in vals}
-    return _tag_filter(pairs)
+    return _tag_filter({("highway", "street_lamp"), ("amenity", "bench"), ("bench", "yes")} | _destination_pairs(cfg))
 
 
 def _tag_filter(pairs: set[tuple[str, str]]):
@@ -242,7 +240,7 @@ def _read_areas(path: Path, cfg: Config, buildings: bool) -> dict:
         .with_areas(osmium.filter.KeyFilter(*area_keys))
         .with_filter(osmium.filter.EntityFilter(NODE | WAY | AREA | RELATION))
         .with_filter(osmium.filter.KeyFilter("entrance").enable_for(NODE))
-        .with_filter(_destination_filter(cfg).enable_for(WAY))
+        .with_filter(_tag_filter(_destination_pairs(cfg)).enable_for(WAY))
         .with_filter(osmium.filter.KeyFilter(*area_keys).enable_for(AREA))
         .with_filter(osmium.filter.TagFilter(("public_transport", "stop_area")).enable_for(RELATION))
     )

@@ -159,6 +159,11 @@ class Network:
     def n_nodes(self) -> int:
         return len(self.x)
 
+    def point_at(self, edge: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The points a fraction ``t`` of the way along edges ``edge`` (from ``u`` to ``v``)."""
+        u, v = self.edges["u"].to_numpy()[edge], self.edges["v"].to_numpy()[edge]
+        return self.x[u] + t * (self.x[v] - self.x[u]), self.y[u] + t * (self.y[v] - self.y[u])
+
     @cached_property
     def segments(self) -> np.ndarray:
         """Edges as shapely LineStrings."""

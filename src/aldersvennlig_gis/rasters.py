@@ -55,12 +55,10 @@ def score_surfaces(a: Analysis) -> tuple[np.ndarray, rasterio.Affine, list[str]]
     edge, t = snap_points(centres, net, dist, allowed_edges(net, w.steps), spacing=min(5.0, res / 2))
     ok = np.flatnonzero(edge >= 0)
     rows, cols, centres, edge, t = rows[ok], cols[ok], centres[ok], edge[ok], t[ok]
-    u, v = net.edges["u"].to_numpy()[edge], net.edges["v"].to_numpy()[edge]
     # the access leg: from the centre to its projection on the edge
-    access_m = np.hypot(
-        net.x[u] + t * (net.x[v] - net.x[u]) - centres[:, 0], net.y[u] + t * (net.y[v] - net.y[u]) - centres[:, 1]
-    )
-    del u, v, centres
+    px, py = net.point_at(edge, t)
+    access_m = np.hypot(px - centres[:, 0], py - centres[:, 1])
+    del px, py, centres
     cutoff_s = w.cutoff_min * 60.0
     score_cols = [f"{key}_score" for key in a.weights]
     for lo in range(0, len(edge), _CHUNK):
