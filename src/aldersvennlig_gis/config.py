@@ -35,7 +35,9 @@ class _Invalid(InputError, ValueError):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # Every number finite: TOML allows inf and nan, which would pass every bound
+    # below (nan compares false) and fail, or silently mislead, deep in the analysis.
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class Walking(_Strict):
@@ -46,7 +48,9 @@ class Walking(_Strict):
     max_snap_m: float = Field(gt=0)
     cutoff_min: float = Field(gt=0)
     min_component_m: float = Field(ge=0)
-    dem_sample_px: float = Field(gt=0)
+    # a tenth of a cell: bilinear heights between cells carry nothing finer, and a
+    # smaller step only multiplies the samples (and their memory) without bound
+    dem_sample_px: float = Field(ge=0.1)
     grade_run_m: float = Field(gt=0)
     max_grade_pct: float = Field(gt=0)
     max_median_grade_pct: float = Field(gt=0)
@@ -94,6 +98,7 @@ class Lighting(_Strict):
 class Output(_Strict):
     top_n: int = Field(ge=0)
     raster_m: float = Field(gt=0)
+    max_raster_cells: int = Field(ge=1)  # checked against the area before the analysis: rasters.check_raster_size
 
 
 class Weights(_Strict):

@@ -1,10 +1,15 @@
 """Plain-language breakdown of one site: ``explain`` (a site of an earlier run,
-read back from its ``ranking.csv`` and ``results.gpkg``) and ``evaluate`` (a
-proposed point, analysed on the spot without writing outputs)."""
+read back from its ``results.gpkg`` after checking that the folder is one whole
+run of this version) and ``evaluate`` (a proposed point, analysed on the spot
+without writing outputs)."""
 
 from __future__ import annotations
 
+import codecs
+import collections
+import csv
 import dataclasses
+import io
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,10 +18,12 @@ import numpy as np
 import pandas as pd
 import pyogrio
 
+from . import __version__
 from .cache import DEFAULT_DIR, cached_osm
 from .config import load_config
 from .demand import GRID_EPSG, cell_of
 from .errors import InputError
+from .metadata import SCHEMA, read_run_metadata, schema_of
 from .network import to_crs
 from .outputs import criteria_layer, ranked_sites
 from .pipeline import Analysis, Inputs, analyse
@@ -135,14 +142,13 @@ def _cell_lines(c: dict, lang: str) -> list[str]:
     return lines
 
 
-def _site_cell(gpkg: Path, row: pd.Series) -> dict | None:
+def _site_cell(gpkg: Path, row: pd.Series, meta: dict[str, str]) -> dict | None:
     """The population of the 250 m cell holding the site's access point, from the run's
     ``grid`` layer, and the ``--population-column`` from its ``metadata``; None
     without population. ``pop_tot`` is None when the run had no residents' count."""
     try:
         grid = pyogrio.read_dataframe(gpkg, layer="grid", read_geometry=False)
-        meta = pyogrio.read_dataframe(gpkg, layer="metadata", read_geometry=False).set_index("key")["value"]
-    except Exception:  # no grid (or metadata) layer: a run without population
+    except Exception:  # no grid layer: a run without population
         return None
     if "pop_target" not in grid or pd.isna(row["lon"]) or pd.isna(row["lat"]):
         return None
@@ -160,30 +166,124 @@ def _site_cell(gpkg: Path, row: pd.Series) -> dict | None:
     }
 
 
+def check_run_folder(run_dir: Path) -> dict[str, str]:
+    """Check, before reading any table, that ``run_dir`` holds one whole run of this
+    version: ``results.gpkg`` with this tool's ``metadata`` layer at the current
+    ``metadata.SCHEMA``, and ``ranking.csv``. Returns the metadata; raises an
+    InputError saying what to do otherwise."""
+    ranking, gpkg = run_dir / "ranking.csv", run_dir / "results.gpkg"
+    if not gpkg.is_file():
+        raise InputError("run_file_missing", path=gpkg if ranking.is_file() else ranking)
+    meta = read_run_metadata(run_dir)
+    if meta is None:  # not a GeoPackage, or one without our metadata layer: another tool's file
+        raise InputError("run_not_ours", path=gpkg)
+    schema = schema_of(meta)
+    versions = dict(path=run_dir, software=meta["software"], schema=schema, version=__version__, current=SCHEMA)
+    if schema < SCHEMA:
+        raise InputError("run_older", **versions)
+    if schema > SCHEMA:
+        raise InputError("run_newer", **versions)
+    if not ranking.is_file():
+        raise InputError("run_incomplete", path=ranking)
+    return meta
+
+
+def _same_id(site_id: str) -> str:
+    """A site_id as a spreadsheet may have re-saved it: spaces trimmed, and a number
+    without its leading zeros (Excel reads "007" as the number 7)."""
+    s = str(site_id).strip()
+    return (s.lstrip("0") or "0") if s.isascii() and s.isdigit() else s
+
+
+def _ranking_ids(path: Path) -> list[str] | None:
+    """The ``site_id`` column of ``ranking.csv`` however a spreadsheet re-saved it
+    (``,``, ``;`` or tab between fields; UTF-8 with or without BOM, else cp1252, or
+    UTF-16 with BOM; wholly empty rows skipped); None without a ``site_id`` column."""
+    raw = path.read_bytes()
+    try:
+        if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Excel's "Unicode text"
+            text = raw.decode("utf-16")
+        else:
+            text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")
+    head = text.split("\n", 1)[0]
+    sep = max((",", ";", "\t"), key=head.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    header = [c.strip().strip('"').lower() for c in next(reader, [])]
+    if "site_id" not in header:
+        return None
+    col = header.index("site_id")
+    return [row[col] if col < len(row) else "" for row in reader if any(c.strip() for c in row)]
+
+
+def _check_ranking(ranking: Path, gpkg: Path, sites: pd.DataFrame) -> None:
+    """``ranking.csv`` belongs to the run of ``results.gpkg``: the same site_ids, as many
+    times each (a cheap check: a spreadsheet keeps the rows and their ids, though it
+    may change separators, decimals, encoding and leading zeros)."""
+    try:
+        ids = _ranking_ids(ranking)
+    except OSError as exc:
+        raise InputError("run_unreadable", path=ranking, detail=exc.strerror or exc) from None
+    if ids is None:
+        raise InputError("ranking_no_site_id", path=ranking)
+    ours = sites["site_id"].astype(str).map(_same_id)
+    if len(ids) != len(ours):
+        raise InputError("ranking_rows", path=ranking, n=len(ids), gpkg=gpkg, m=len(ours))
+    diff = collections.Counter(map(_same_id, ids)) - collections.Counter(ours)
+    if diff:
+        first = next(i for i in ids if _same_id(i) in diff)
+        raise InputError("ranking_ids", path=ranking, site_id=first.strip(), gpkg=gpkg)
+
+
+def _find_site(sites: pd.DataFrame, site_id: str) -> pd.DataFrame:
+    """The site's row: its exact site_id, else the one site whose id reads the same after
+    a spreadsheet's re-save (``_same_id``: "7" finds "007")."""
+    ids = sites["site_id"].astype(str)
+    hit = sites[ids == str(site_id)]
+    if hit.empty:
+        same = sites[ids.map(_same_id) == _same_id(site_id)]
+        hit = same if len(same) == 1 else hit
+    return hit
+
+
 def explain_site(run_dir: Path, site_id: str) -> Breakdown:
     """The breakdown of ``site_id`` from the files of an earlier run in ``run_dir``.
 
-    Reads the site's row from ``ranking.csv`` and the weights and thresholds
-    from the ``criteria`` layer of ``results.gpkg``.
+    Checks first that the folder is one whole run of this version
+    (``check_run_folder``) and that its ``ranking.csv`` belongs to it. The numbers
+    come from the ``sites`` layer of ``results.gpkg`` (the ranking.csv columns,
+    same rows, same rounding), the weights and thresholds from its ``criteria``
+    layer.
     """
+    # Why the gpkg and not ranking.csv: people open ranking.csv in a spreadsheet and
+    # save it again. Norwegian Excel writes ';' between fields, decimal commas,
+    # cp1252 or a BOM, drops leading zeros of numeric ids and keeps only the decimals
+    # it shows. The sites layer holds the very rows ranking.csv was written from,
+    # as float64 (ranking.csv's values are those numbers rounded by the same
+    # ``outputs.ranked_sites``, written exactly), so explain stays exact whatever
+    # happened to the CSV; ranking.csv is only checked to belong to the same run.
     run_dir = Path(run_dir)
     ranking, gpkg = run_dir / "ranking.csv", run_dir / "results.gpkg"
-    for f in (ranking, gpkg):
-        if not f.is_file():
-            raise InputError("run_file_missing", path=f)
-    table = pd.read_csv(ranking, dtype={"site_id": str}, keep_default_na=False, na_values=[""])
-    hit = table[table["site_id"] == str(site_id)]
+    meta = check_run_folder(run_dir)
+    try:
+        sites = pyogrio.read_dataframe(gpkg, layer="sites", read_geometry=False, use_arrow=True)
+    except Exception as exc:  # pyogrio raises DataLayerError and others for a missing or damaged layer
+        raise InputError("run_damaged", path=gpkg, layer="sites", detail=str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
+    _check_ranking(ranking, gpkg, sites)
+    hit = _find_site(sites, site_id)
     if hit.empty:
         raise InputError("no_such_site", path=ranking, site_id=str(site_id))
     try:
         crit = pyogrio.read_dataframe(gpkg, layer="criteria")
     except Exception:  # pyogrio raises DataLayerError and others for a missing layer
         raise InputError("no_criteria_layer", path=gpkg) from None
-    row = hit.iloc[0]
-    ranked = table[table["rank"].notna()]
+    row = hit.iloc[0].copy()
+    row["site_id"] = str(row["site_id"])
+    ranked = sites[sites["rank"].notna()]
     tied = int((ranked["rank"] == row["rank"]).sum()) - 1 if pd.notna(row["rank"]) else 0
     same = int((ranked["score"] == row["score"]).sum()) - 1 if pd.notna(row["rank"]) else 0
-    return Breakdown(row, crit.set_index("criterion"), len(ranked), tied, same, _site_cell(gpkg, row))
+    return Breakdown(row, crit.set_index("criterion"), len(ranked), tied, same, _site_cell(gpkg, row, meta))
 
 
 def point_breakdown(a: Analysis) -> Breakdown:

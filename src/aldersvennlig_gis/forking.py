@@ -4,13 +4,25 @@ The machines planners run this on have two or more cores; reading an extract
 and writing the outputs each split into two independent halves. Where ``fork``
 is unavailable (Windows, say), or the caller is itself a pool worker (which
 may not have children), the work runs in the calling process instead.
+
+No child outlives its parent: when the parent stops with an exception (an
+input error, Ctrl-C, SIGTERM) it kills the child at once, and on Linux the
+kernel kills the child when the parent dies without a word (SIGKILL, the
+out-of-memory killer). The child holds no end of the pipe but its own, so it
+never blocks on a parent that is gone.
 """
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
+import os
+import signal
+import sys
 from collections.abc import Callable
 from typing import Any
+
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def _call(fn: Callable, args: tuple) -> tuple[str, Any]:
@@ -26,40 +38,74 @@ def _unwrap(status: str, payload: Any) -> Any:
     return payload
 
 
-def _child(fn: Callable, args: tuple, conn) -> None:
+def _die_with(parent: int) -> None:
+    """Ask the kernel to kill this process when its parent dies (Linux)."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
+def _child(fn: Callable, args: tuple, conn, other_end, parent: int) -> None:
+    _die_with(parent)
+    other_end.close()
     status, payload = _call(fn, args)
     try:
         conn.send((status, payload))
+    except BrokenPipeError:
+        pass  # the parent gave up on us
     except Exception as exc:  # a result or exception that does not pickle
         conn.send(("error", RuntimeError(f"{fn.__name__}: {payload!r} ({exc})")))
 
 
-def start(fn: Callable[..., Any], *args: Any) -> Callable[[], Any]:
+class Pending:
+    """Work started by ``start``: ``result()`` waits for it; leaving a ``with``
+    block on an exception kills it instead."""
+
+    def __init__(self, fn: Callable, done: tuple | None = None, child=None, receive=None) -> None:
+        self._fn, self._done, self._child, self._receive = fn, done, child, receive
+
+    def result(self) -> Any:
+        """What the work returned, or raise what it raised. Call it once."""
+        if self._child is not None:
+            try:
+                self._done = self._receive.recv()  # before join: a large result fills the pipe
+            except EOFError:
+                self._done = ("error", RuntimeError(f"{self._fn.__name__} failed in its worker process"))
+            finally:
+                self._close()
+        return _unwrap(*self._done)
+
+    def cancel(self) -> None:
+        """Kill the child, if any, and wait for it to go."""
+        if self._child is not None:
+            self._child.kill()
+            self._close()
+
+    def _close(self) -> None:
+        self._receive.close()
+        self._child.join()
+        self._child = None
+
+    def __enter__(self) -> Pending:
+        return self
+
+    def __exit__(self, kind, exc, tb) -> None:
+        if kind is not None:
+            self.cancel()
+
+
+def start(fn: Callable[..., Any], *args: Any) -> Pending:
     """Start ``fn(*args)`` in a forked child.
 
-    Returns
-    -------
-    callable
-        Waits for the child and returns what ``fn`` returned, or raises what it
-        raised. Call it exactly once.
+    Use as ``with start(f, x) as p: mine = g()`` then ``theirs = p.result()``:
+    if ``g`` raises, the child is killed rather than waited for.
     """
     if "fork" not in multiprocessing.get_all_start_methods() or multiprocessing.current_process().daemon:
-        done = _call(fn, args)  # no fork here, or inside a worker pool's process, which may not have children
-        return lambda: _unwrap(*done)
+        return Pending(fn, done=_call(fn, args))  # no fork here, or inside a pool's process, which may not have children
     ctx = multiprocessing.get_context("fork")
     receive, send = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_child, args=(fn, args, send), daemon=True)
+    child = ctx.Process(target=_child, args=(fn, args, send, receive, os.getpid()), daemon=True)
     child.start()
     send.close()  # the child holds the only write end: recv() ends with EOFError if it dies
-
-    def wait() -> Any:
-        try:
-            done = receive.recv()  # before join: a large result fills the pipe
-        except EOFError:
-            done = ("error", RuntimeError(f"{fn.__name__} failed in its worker process"))
-        finally:
-            receive.close()
-            child.join()
-        return _unwrap(*done)
-
-    return wait
+    return Pending(fn, child=child, receive=receive)

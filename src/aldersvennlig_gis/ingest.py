@@ -25,6 +25,8 @@ node they share (``_join_nodes``). Destinations are nodes, areas and open ways
 
 from __future__ import annotations
 
+import bz2
+import gzip
 import math
 import re
 from collections.abc import Callable
@@ -41,6 +43,7 @@ from scipy.sparse.csgraph import connected_components
 from . import forking
 from .config import Config
 from .errors import InputError
+from .text import Msg
 from .wkb import decode_lines
 
 WALKABLE_HIGHWAYS = frozenset(
@@ -220,7 +223,7 @@ def _tag_filter(pairs: set[tuple[str, str]]):
     return osmium.filter.TagFilter(*sorted(pairs))
 
 
-def _read_areas(path: Path, cfg: Config, buildings: bool) -> dict:
+def _read_areas(path: Path, fmt: str, cfg: Config, buildings: bool) -> dict:
     """Buildings, water, destination areas, destination lines (platforms drawn as
     open ways) and the members of ``public_transport=stop_area`` relations (one
     osmium area pass; run beside ``_read_lines``).
@@ -236,7 +239,7 @@ def _read_areas(path: Path, cfg: Config, buildings: bool) -> dict:
     kinds = {"n": "node", "w": "way", "r": "relation"}
     wkb = osmium.geom.WKBFactory()
     fp = (
-        osmium.FileProcessor(str(path))
+        osmium.FileProcessor(osmium.io.File(str(path), fmt))
         .with_areas(osmium.filter.KeyFilter(*area_keys))
         .with_filter(osmium.filter.EntityFilter(NODE | WAY | AREA | RELATION))
         .with_filter(osmium.filter.KeyFilter("entrance").enable_for(NODE))
@@ -287,7 +290,7 @@ def _read_areas(path: Path, cfg: Config, buildings: bool) -> dict:
     return out
 
 
-def _read_lines(path: Path, cfg: Config) -> dict:
+def _read_lines(path: Path, fmt: str, cfg: Config) -> dict:
     """Walkable ways, lamps, benches and destination nodes (one pass with node locations).
 
     Points of ways off the ground or with a ``level`` tag (see ``_placement``)
@@ -310,7 +313,7 @@ def _read_lines(path: Path, cfg: Config) -> dict:
     wkb = osmium.geom.WKBFactory()
     NODE, WAY = osmium.osm.NODE, osmium.osm.WAY
     fp = (
-        osmium.FileProcessor(str(path))
+        osmium.FileProcessor(osmium.io.File(str(path), fmt))
         .with_locations()
         .with_filter(osmium.filter.EntityFilter(NODE | WAY))
         .with_filter(_node_filter(cfg).enable_for(NODE))
@@ -442,6 +445,36 @@ def _join_nodes(location: np.ndarray, level: np.ndarray, node_id: np.ndarray, is
     return connected_components(links, directed=False)[1][group]
 
 
+def _format_of(head: bytes) -> str | None:
+    """``"pbf"`` or ``"osm"`` (XML) from a file's first bytes, None for anything else."""
+    size = int.from_bytes(head[:4], "big")  # PBF: the length of a BlobHeader, whose type is "OSMHeader"
+    if 0 < size < 65536 and b"OSMHeader" in head[4 : 4 + size]:
+        return "pbf"
+    return "osm" if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"<?xml", b"<osm")) else None
+
+
+def osm_format(path: Path) -> str:
+    """The pyosmium format of an extract, recognised by its content, not its name
+    (a PBF named ``.PBF``, ``.dat`` or nothing; OSM XML, also gzip or bzip2 compressed).
+
+    Anything else is an input error.
+    """
+    with open(path, "rb") as f:
+        head = f.read(64)
+    fmt = _format_of(head)
+    for magic, opener, suffix in ((b"\x1f\x8b", gzip.open, "gz"), (b"BZh", bz2.open, "bz2")):
+        if head.startswith(magic):
+            try:
+                with opener(path, "rb") as f:
+                    fmt = _format_of(f.read(64))
+            except (OSError, EOFError, ValueError):
+                fmt = None
+            fmt = f"osm.{suffix}" if fmt == "osm" else None  # libosmium decompresses XML, not PBF
+    if fmt is None:
+        raise InputError("osm_unreadable", path=path, detail=Msg("err.detail.osm_format"))
+    return fmt
+
+
 def read_osm(path: str | Path, cfg: Config, buildings: bool = True) -> OsmData:
     """Read a PBF (or .osm XML) extract: ways and nodes in this process, areas in a forked one.
 
@@ -460,15 +493,16 @@ def read_osm(path: str | Path, cfg: Config, buildings: bool = True) -> OsmData:
         Coordinates in EPSG:4326 (degrees).
     """
     path = Path(path)
+    if path.is_dir():
+        raise InputError("is_folder", path=path, what=Msg("err.what.osm"))
     if not path.is_file():
         raise InputError("osm_not_found", path=path)
     if path.stat().st_size == 0:
         raise InputError("osm_empty", path=path)
-    pending = forking.start(_read_areas, path, cfg, buildings)
-    try:
-        lines = _read_lines(path, cfg)
-    finally:
-        areas = pending()
+    fmt = osm_format(path)
+    with forking.start(_read_areas, path, fmt, cfg, buildings) as pending:
+        lines = _read_lines(path, fmt, cfg)
+    areas = pending.result()
     xy = lines["xy"]
     fixed = np.rint(xy * 1e7).astype(np.int64)  # osmium's 1e-7 degree grid
     run_ptr = np.r_[0, np.cumsum(lines["counts"])].astype(np.int64)

@@ -1,15 +1,12 @@
 """Write a run's files: ranking.csv, results.gpkg and the maps.
 
-Everything is written into a fresh folder beside ``--out`` and moved into place
-only when every file is complete, so a failed run never leaves a half-written
-folder nor alters an earlier result.
+Everything is written into a scratch folder and moved into place only when
+every file is complete (outfolder.py), so a failed run never leaves a
+half-written folder nor alters an earlier result.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -21,10 +18,10 @@ import pyarrow as pa
 import pyogrio
 
 from . import forking
-from .errors import InputError
 from .network import edge_time_s, lit_class, polyline_nodes
 from .grid import population_summary
 from .metadata import metadata_frame
+from .outfolder import OutputFolder
 from .pipeline import Analysis
 from .printmap import write_pdf, write_png
 from .qgis_styles import write_styles
@@ -218,23 +215,6 @@ WRITERS: dict[str, Writer] = {
 }
 
 
-def _scratch(out: Path) -> Path:
-    """A fresh folder beside ``out`` to write into."""
-    parent = out.parent if str(out.parent) else Path(".")
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        return Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=parent))
-    except OSError as exc:
-        raise InputError("out_not_writable", out=out, reason=exc.strerror) from None
-
-
-def check_writable(out: Path) -> None:
-    """Fail early, before a long analysis, when ``out`` cannot be written."""
-    if Path(out).exists() and not Path(out).is_dir():
-        raise InputError("out_not_folder", out=out)
-    shutil.rmtree(_scratch(Path(out)))
-
-
 # Written in a forked child while the parent writes the rest (writers share
 # nothing): on the 8 x 8 city about 2.5 s of CPU on either side.
 FORKED = ("map_a3.pdf", "results.gpkg", "ranking.csv")
@@ -252,15 +232,21 @@ def _timed(a: Analysis, names: list[str], folder: Path, lang: str) -> dict[str, 
 def _run_writers(a: Analysis, folder: Path, lang: str) -> None:
     """Run every writer, the FORKED ones in a forked process at the same time."""
     forked = [n for n in FORKED if n in WRITERS]
-    pending = forking.start(_timed, a, forked, folder, lang)
-    try:
+    with forking.start(_timed, a, forked, folder, lang) as pending:
         a.timings.update(_timed(a, [n for n in WRITERS if n not in forked], folder, lang))
-    finally:
-        a.timings.update(pending())
+    a.timings.update(pending.result())
 
 
-def write_outputs(a: Analysis, out: Path, lang: str = "nb") -> list[Path]:
-    """Write every output file into ``out``, atomically per run.
+OUTPUT_NAMES = {n for key in WRITERS for n in key.split(", ")}
+
+
+def output_folder(out: Path) -> OutputFolder:
+    """``out`` held for one run (``with output_folder(out) as folder:``): locked, checked, with a scratch folder."""
+    return OutputFolder(out, OUTPUT_NAMES)
+
+
+def write_into(folder: OutputFolder, a: Analysis, lang: str = "nb") -> list[Path]:
+    """Write every output into ``folder``'s scratch, then move them into place together.
 
     The seconds each writer took are added to ``a.timings`` as ``write <file>``.
 
@@ -269,27 +255,17 @@ def write_outputs(a: Analysis, out: Path, lang: str = "nb") -> list[Path]:
     list of Path
         The files written.
     """
-    out = Path(out)
-    check_writable(out)
-    tmp = _scratch(out)
     try:
-        _run_writers(a, tmp, lang)
-        out.mkdir(parents=True, exist_ok=True)
-        written = []
-        for f in sorted(tmp.iterdir()):
-            target = out / f.name
-            if f.is_dir():
-                if target.exists():
-                    shutil.rmtree(target)
-                f.rename(target)
-            else:
-                os.replace(f, target)
-            written.append(target)
-        # files an earlier run wrote that this run does not (zones.csv without zones, say) would mislead
-        for name in {n for key in WRITERS for n in key.split(", ")} - {p.name for p in written}:
-            (out / name).unlink(missing_ok=True)
-        return written
-    except PermissionError as exc:
-        raise InputError("out_not_writable", out=out, reason=exc.strerror) from None
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        _run_writers(a, folder.scratch, lang)
+    except Exception as exc:
+        fault = folder.unwritable(exc)
+        if fault is not None:
+            raise fault from None
+        raise
+    return folder.commit()
+
+
+def write_outputs(a: Analysis, out: Path, lang: str = "nb") -> list[Path]:
+    """Write every output file into ``out``; a failure leaves the earlier result as it was."""
+    with output_folder(Path(out)) as folder:
+        return write_into(folder, a, lang)

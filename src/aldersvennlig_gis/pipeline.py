@@ -22,8 +22,10 @@ from .elevation import apply_dem
 from .errors import InputError
 from .ingest import OsmData, read_osm
 from .network import Network, build_network, check_crs, to_crs
-from .sites import Sites, in_zones, load_sites, read_vector
+from .rasters import check_raster_size
+from .sites import Sites, epsg_code, in_zones, load_sites, read_vector
 from .snapping import allowed_edges, snap, within
+from .text import Msg
 
 
 @dataclass
@@ -39,8 +41,9 @@ class Inputs:
     population_column: str | None = None
     gp_capacity: str | None = None
     crs: int | None = None
+    sites_crs: int | None = None  # --sites-crs: the CRS of a sites file that declares none
     exclude: str | None = None
-    out: Path | None = None
+    out: Path | str | None = None
 
     def area_name(self) -> str:
         """Name of the analysed area: the input's stem ("Helsinki" for Helsinki.osm.pbf)."""
@@ -48,6 +51,8 @@ class Inputs:
 
     def out_dir(self) -> Path:
         if self.out is not None:
+            if not str(self.out).strip():  # Path("") would be the working folder
+                raise InputError("out_empty")
             return Path(self.out)
         return Path("maps") / self.area_name()
 
@@ -199,6 +204,9 @@ def analyse(inputs: Inputs, cfg: Config | None = None, osm: OsmData | None = Non
     pop = demand.read_population(inputs.population, inputs.population_column)
     if inputs.gp_capacity and not pop:
         raise InputError("gp_needs_population")
+    if inputs.sites_crs is not None and not inputs.sites:
+        raise InputError("sites_crs_alone")
+    epsg_code(inputs.sites_crs)  # an unknown code stops before the extract is read
     if osm is None:
         if inputs.osm is None:
             raise InputError("no_input")
@@ -207,6 +215,7 @@ def analyse(inputs: Inputs, cfg: Config | None = None, osm: OsmData | None = Non
     if inputs.crs is not None:  # before anything is computed in it
         check_crs(inputs.crs, osm.lon, osm.lat)
     net = build_network(osm, inputs.crs, cfg.lighting.lamp_radius_m, cfg.walking.min_component_m)
+    check_raster_size(net, cfg, inputs.config or Msg("err.default_config"))  # the extent is known: before the long stages
     epsg = net.epsg
     warnings += grid.population_cover(net, pop)  # before the long stages: a file for another area is an input error
     lap("network")
@@ -219,7 +228,7 @@ def analyse(inputs: Inputs, cfg: Config | None = None, osm: OsmData | None = Non
         warnings.append("no_dem")
     lap("elevation")
 
-    sites: Sites = load_sites(inputs.sites, osm.buildings, epsg)
+    sites: Sites = load_sites(inputs.sites, osm.buildings, epsg, inputs.sites_crs)
     dests = _destinations(osm, inputs.destinations, cfg, epsg)
     w = cfg.walking
     allowed = allowed_edges(net, w.steps)

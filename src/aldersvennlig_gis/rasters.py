@@ -13,17 +13,70 @@ are nodata.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import rasterio
 
 from . import access, scoring
-from .pipeline import Analysis
+from .config import Config
+from .errors import InputError
+from .network import Network
 from .snapping import allowed_edges, snap_points
+
+if TYPE_CHECKING:  # pipeline calls check_raster_size before the analysis
+    from .pipeline import Analysis
 
 NODATA = -9999.0
 _CHUNK = 1 << 17  # cells scored at once: bounds the memory of the per-cell route measures
+
+
+def raster_grid(net: Network, res: float, dist: float) -> tuple[float, float, tuple[int, int]]:
+    """The grid of ``res`` cells over the network's extent widened by ``dist``: its
+    west and north edges (multiples of ``res``) and its shape (rows, cols)."""
+    x0 = np.floor((net.x.min() - dist) / res) * res
+    y0 = np.floor((net.y.min() - dist) / res) * res
+    x1 = np.ceil((net.x.max() + dist) / res) * res
+    y1 = np.ceil((net.y.max() + dist) / res) * res
+    return x0, y1, (int(round((y1 - y0) / res)), int(round((x1 - x0) / res)))
+
+
+def _cells(net: Network, res: float, dist: float) -> int:
+    rows, cols = raster_grid(net, res, dist)[2]
+    return rows * cols
+
+
+def _nice_at_least(x: float) -> float:
+    """The smallest of 1, 2, 2.5, 5 times a power of ten that is at least ``x``
+    (2.5, 25 and 50 m cells nest in SSB's 250 m grid)."""
+    exp = math.floor(math.log10(x))
+    for e in (exp, exp + 1):
+        for m in (1.0, 2.0, 2.5, 5.0):
+            v = float(f"{m * 10.0 ** e:.12g}")
+            if v >= x:
+                return v
+    return float(f"{10.0 ** (exp + 2):.12g}")
+
+
+def check_raster_size(net: Network, cfg: Config, where: object) -> None:
+    """Refuse, before the analysis, an ``output.raster_m`` that gives more than
+    ``output.max_raster_cells`` cells over the network's extent (the grid of
+    ``score_surfaces``), naming the smallest round cell size that fits. ``where``
+    names the config (its file, or a ``Msg``)."""
+    res, most, dist = cfg.output.raster_m, cfg.output.max_raster_cells, cfg.walking.max_snap_m
+    w = float(net.x.max() - net.x.min()) + 2 * dist
+    h = float(net.y.max() - net.y.min()) + 2 * dist
+    approx = (w / res) * (h / res)  # inf for an absurdly small raster_m: no grid is computed then
+    cells = _cells(net, res, dist) if approx < 1e18 else math.inf
+    if cells <= most:
+        return
+    fit = _nice_at_least(max(math.sqrt(w * h / most), res))
+    while _cells(net, fit, dist) > most:  # the grid rounds outwards: a step more may be needed
+        fit = _nice_at_least(fit * 1.0001)
+    shown = f"{cells:,}".replace(",", " ") if cells < math.inf else f"{approx:.3g}"
+    raise InputError("raster_too_large", at=where, res=res, cells=shown, max=f"{most:,}".replace(",", " "), fit=fit)
 
 
 def score_surfaces(a: Analysis) -> tuple[np.ndarray, rasterio.Affine, list[str]]:
@@ -43,11 +96,7 @@ def score_surfaces(a: Analysis) -> tuple[np.ndarray, rasterio.Affine, list[str]]
     """
     net, res, w = a.net, a.cfg.output.raster_m, a.cfg.walking
     dist = w.max_snap_m
-    x0 = np.floor((net.x.min() - dist) / res) * res
-    y0 = np.floor((net.y.min() - dist) / res) * res
-    x1 = np.ceil((net.x.max() + dist) / res) * res
-    y1 = np.ceil((net.y.max() + dist) / res) * res
-    shape = (int(round((y1 - y0) / res)), int(round((x1 - x0) / res)))
+    x0, y1, shape = raster_grid(net, res, dist)
     names = ["score", *a.weights]
     bands = np.full((len(names), *shape), NODATA, dtype=np.float32)
     rows, cols = np.indices(shape).reshape(2, -1)

@@ -318,6 +318,26 @@ _TEXT: dict[str, dict[str, str]] = {
     },
     # Errors (errors.InputError): one line naming the file or key and saying what to do.
     "error": {"nb": "feil", "en": "error"},
+    "interrupted": {
+        "nb": "avbrutt; ingen resultatfiler er endret",
+        "en": "interrupted; no result files were changed",
+    },
+    "os_fault": {"nb": "{path}: {reason}; frigjør plass eller velg en annen mappe", "en": "{path}: {reason}; free some space or choose another folder"},
+    "out_of_memory": {
+        "nb": "ikke nok minne til dette området; del det opp (--area) eller bruk en maskin med mer minne",
+        "en": "not enough memory for this area; split it up (--area) or use a machine with more memory",
+    },
+    "usage.no_such_option": {"nb": "ukjent valg {option}", "en": "no such option {option}"},
+    "usage.did_you_mean": {"nb": " (mente du {options}?)", "en": " (did you mean {options}?)"},
+    "usage.missing": {"nb": "mangler {option}", "en": "missing {option}"},
+    "usage.needs_value": {"nb": "{option} trenger en verdi", "en": "{option} needs a value"},
+    "usage.bad_value": {"nb": "ugyldig verdi for {option}: «{value}»", "en": "invalid value for {option}: '{value}'"},
+    "usage.expects.integer": {"nb": " (ventet et heltall)", "en": " (expected a whole number)"},
+    "usage.expects.float": {"nb": " (ventet et tall med punktum, for eksempel 10.75)", "en": " (expected a number, for example 10.75)"},
+    "usage.expects.choice": {"nb": " (én av {choices})", "en": " (one of {choices})"},
+    "usage.no_such_command": {"nb": "ukjent kommando «{command}»; kommandoene er {commands}", "en": "no such command '{command}'; the commands are {commands}"},
+    "usage.extra": {"nb": "uventet argument {args}", "en": "unexpected argument {args}"},
+    "usage.help": {"nb": "se «{command} --help»", "en": "see '{command} --help'"},
     "unexpected": {
         "nb": "uventet feil: {kind}: {detail} (kjør på nytt med --debug og meld fra om feilen)",
         "en": "unexpected error: {kind}: {detail} (rerun with --debug and report it)",
@@ -351,8 +371,8 @@ _TEXT: dict[str, dict[str, str]] = {
     "err.file_not_found": {"nb": "{path}: finner ikke {what}; sjekk stien", "en": "{path}: {what} file not found; check the path"},
     "err.file_empty": {"nb": "{path}: {what} er tom; eksporter den på nytt", "en": "{path}: {what} file is empty; export it again"},
     "err.csv_lonlat": {
-        "nb": "{path}: {what} er en CSV-fil og trenger kolonnene «lon» og «lat» (EPSG:4326)",
-        "en": "{path}: a CSV {what} file needs 'lon' and 'lat' columns (EPSG:4326)",
+        "nb": "{path}: {what} er en CSV-fil og trenger kolonnene «lon» og «lat» (den har {columns})",
+        "en": "{path}: a CSV {what} file needs 'lon' and 'lat' columns (it has {columns})",
     },
     "err.file_unreadable": {
         "nb": "{path}: kan ikke lese {what} ({detail}); sjekk formatet og lagnavnet",
@@ -363,9 +383,70 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": "{path}: the {what} layer has no geometry; give a spatial layer",
     },
     "err.no_crs": {
-        "nb": "{path}: {what} har ikke noe koordinatsystem; sett et (for eksempel EPSG:25833) og prøv igjen",
-        "en": "{path}: the {what} file has no coordinate system; set one (for example EPSG:25833) and retry",
+        "nb": "{path}: {what} har ikke noe koordinatsystem; {fix}",
+        "en": "{path}: the {what} file has no coordinate system; {fix}",
     },
+    "err.fix.sites_crs": {
+        "nb": "oppgi koordinatsystemet med --sites-crs EPSG (for eksempel --sites-crs 25833 for UTM 33)",
+        "en": "give the coordinate system with --sites-crs EPSG (for example --sites-crs 25833 for UTM 33)",
+    },
+    "err.fix.file_crs": {
+        "nb": "sett riktig koordinatsystem på filen (for eksempel EPSG:25833 i QGIS) og prøv igjen",
+        "en": "set the file's right coordinate system (for example EPSG:25833 in QGIS) and retry",
+    },
+    "err.what.osm": {"nb": "OSM-filen", "en": "OSM"},
+    "err.is_folder": {
+        "nb": "{path} er en mappe, ikke en fil; oppgi stien til {what}",
+        "en": "{path} is a folder, not a file; give the path of the {what} file",
+    },
+    "err.xls_old": {
+        "nb": "{path}: {what} er i det gamle Excel-formatet (.xls); lagre den som .xlsx eller CSV og prøv igjen",
+        "en": "{path}: the {what} file is in the old Excel format (.xls); save it as .xlsx or CSV and retry",
+    },
+    "err.shapefile_parts": {
+        "nb": "{path}: shapefilen mangler {missing}; kopier alle delene (.shp, .shx, .dbf, .prj) til samme mappe, eller pakk dem i én .zip-fil",
+        "en": "{path}: the shapefile lacks its {missing}; copy all its parts (.shp, .shx, .dbf, .prj) into one folder, or zip them into one .zip file",
+    },
+    "err.layer_choose": {
+        "nb": "{path}: {what} har flere kartlag ({layers}); velg ett med FIL:lag, for eksempel {example}",
+        "en": "{path}: the {what} file has several layers ({layers}); choose one with FILE:layer, for example {example}",
+    },
+    "err.layer_missing": {
+        "nb": "{path}: {what} har ikke noe lag som heter «{layer}»; lagene er: {layers}",
+        "en": "{path}: the {what} file has no layer named '{layer}'; its layers are: {layers}",
+    },
+    "err.csv_fields": {
+        "nb": "{path}: rad {row} har {saw} felt, men overskriftsraden har {expected}; desimalkomma i en kommadelt fil? Lagre som CSV med semikolon",
+        "en": "{path}: row {row} has {saw} fields but the header row has {expected}; decimal commas in a comma-separated file? Save as CSV with semicolons",
+    },
+    "err.csv_bad_coordinate": {
+        "nb": "{path}: rad {row} i {what} har {column} = «{value}», som ikke er et tall; rett eller slett raden",
+        "en": "{path}: row {row} of the {what} file has {column} = '{value}', which is not a number; correct or delete the row",
+    },
+    "err.at.row": {"nb": "rad {row}: {column} = {value}", "en": "row {row}: {column} = {value}"},
+    "err.at.feature": {"nb": "objekt nr. {row}: {column} = {value}", "en": "feature {row}: {column} = {value}"},
+    "err.coords_metres": {
+        "nb": "{path}: {what} har koordinater som ser ut som meter ({at}), ikke lengde- og breddegrad i grader; {fix}",
+        "en": "{path}: the {what} file has coordinates that look like metres ({at}), not longitude/latitude in degrees; {fix}",
+    },
+    "err.coords_out_of_range": {
+        "nb": "{path}: {what} har en koordinat utenfor lengdegrad −180 til 180 og breddegrad −90 til 90 ({at}); rett verdien, eller {fix}",
+        "en": "{path}: the {what} file has a coordinate outside longitude −180 to 180 and latitude −90 to 90 ({at}); correct it, or {fix}",
+    },
+    "err.sites_crs_unknown": {
+        "nb": "--sites-crs {crs}: ukjent EPSG-kode; bruk for eksempel 25833 (UTM 33), 25832 (UTM 32) eller 4326 (lengde/bredde)",
+        "en": "--sites-crs {crs}: unknown EPSG code; use for example 25833 (UTM 33), 25832 (UTM 32) or 4326 (longitude/latitude)",
+    },
+    "err.sites_crs_conflict": {
+        "nb": "{path}: {what} oppgir selv koordinatsystemet {declared}, men --sites-crs er EPSG:{crs}; fjern --sites-crs",
+        "en": "{path}: the {what} file declares its coordinate system, {declared}, but --sites-crs says EPSG:{crs}; leave out --sites-crs",
+    },
+    "err.sites_crs_alone": {
+        "nb": "--sites-crs gjelder bare tomtefilen; oppgi den med --sites, eller fjern --sites-crs",
+        "en": "--sites-crs applies only to the sites file; give it with --sites, or leave out --sites-crs",
+    },
+    "err.detail.osm_format": {"nb": "verken PBF eller OSM-XML", "en": "neither PBF nor OSM XML"},
+    "err.detail.file_format": {"nb": "ukjent filformat", "en": "unknown file format"},
     "err.site_id_missing": {
         "nb": "{path}: {n} tomter mangler site_id; fyll dem ut eller fjern kolonnen",
         "en": "{path}: {n} sites have no site_id; fill them or drop the column",
@@ -485,6 +566,24 @@ _TEXT: dict[str, dict[str, str]] = {
         "nb": "{out}: kan ikke skrive til resultatmappen ({reason}); velg en annen --out",
         "en": "{out}: cannot write the output folder ({reason}); choose another --out",
     },
+    "err.out_empty": {
+        "nb": "--out er tom; oppgi en resultatmappe, for eksempel --out maps/kommune",
+        "en": "--out is empty; give an output folder, for example --out maps/municipality",
+    },
+    "err.out_locked": {
+        "nb": "{out}: en annen kjøring skriver til denne mappen nå; vent til den er ferdig, eller velg en annen --out",
+        "en": "{out}: another run is writing to this folder now; wait until it finishes, or choose another --out",
+    },
+    "err.out_foreign_file": {
+        "nb": "{path}: filen er ikke skrevet av aldersvennlig og ville blitt overskrevet; flytt den, eller velg en annen --out",
+        "en": "{path}: this file was not written by aldersvennlig and would be overwritten; move it, or choose another --out",
+    },
+    "err.reason.full": {"nb": "disken er full", "en": "the disk is full"},
+    "err.reason.quota": {"nb": "diskkvoten er brukt opp", "en": "the disk quota is used up"},
+    "err.reason.read_only": {"nb": "filsystemet er skrivebeskyttet", "en": "the file system is read-only"},
+    "err.reason.denied": {"nb": "ingen skrivetilgang", "en": "permission denied"},
+    "err.reason.too_long": {"nb": "stien er for lang", "en": "the path is too long"},
+    "err.reason.not_folder": {"nb": "en del av stien er en fil", "en": "part of the path is a file"},
     "err.out_not_folder": {
         "nb": "{out}: finnes allerede og er ikke en mappe; velg en annen --out",
         "en": "{out}: exists and is not a folder; choose another --out",
@@ -500,6 +599,47 @@ _TEXT: dict[str, dict[str, str]] = {
     "err.no_criteria_layer": {
         "nb": "{path}: mangler laget «criteria» (skrevet av en eldre versjon?); kjør analysen på nytt",
         "en": "{path}: no 'criteria' layer (made by an older version?); run the analysis again",
+    },
+    "err.run_not_ours": {
+        "nb": "{path}: ikke resultater fra «aldersvennlig run» (mangler laget «metadata» fra dette verktøyet); oppgi --run med resultatmappen fra en kjøring",
+        "en": "{path}: not the results of an 'aldersvennlig run' (no 'metadata' layer of this tool); give --run the output folder of a run",
+    },
+    "err.run_older": {
+        "nb": "{path}: laget av en eldre versjon ({software}, mappeformat {schema}); kjør analysen på nytt med denne versjonen ({version}, mappeformat {current})",
+        "en": "{path}: made by an older version ({software}, folder schema {schema}); run the analysis again with this version ({version}, folder schema {current})",
+    },
+    "err.run_newer": {
+        "nb": "{path}: laget av en nyere versjon ({software}, mappeformat {schema}); bruk den versjonen, eller oppdater aldersvennlig_gis ({version}, mappeformat {current})",
+        "en": "{path}: made by a newer version ({software}, folder schema {schema}); use that version, or update aldersvennlig_gis ({version}, folder schema {current})",
+    },
+    "err.run_incomplete": {
+        "nb": "{path}: mangler i resultatmappen; legg filen tilbake eller kjør analysen på nytt",
+        "en": "{path}: missing from the output folder; put the file back or run the analysis again",
+    },
+    "err.run_damaged": {
+        "nb": "{path}: kan ikke lese laget «{layer}» ({detail}); kjør analysen på nytt",
+        "en": "{path}: cannot read the '{layer}' layer ({detail}); run the analysis again",
+    },
+    "err.run_unreadable": {
+        "nb": "{path}: kan ikke leses ({detail}); legg filen tilbake eller kjør analysen på nytt",
+        "en": "{path}: cannot be read ({detail}); put the file back or run the analysis again",
+    },
+    "err.ranking_rows": {
+        "nb": "{path}: har {n} tomter, men {gpkg} har {m}, så filene er fra ulike kjøringer; legg tilbake ranking.csv fra samme kjøring eller kjør analysen på nytt",
+        "en": "{path}: has {n} sites but {gpkg} has {m}, so they come from different runs; put back the ranking.csv of that run or run the analysis again",
+    },
+    "err.ranking_ids": {
+        "nb": "{path}: site_id {site_id!r} finnes ikke i {gpkg}, så filene er fra ulike kjøringer; legg tilbake ranking.csv fra samme kjøring eller kjør analysen på nytt",
+        "en": "{path}: site_id {site_id!r} is not in {gpkg}, so they come from different runs; put back the ranking.csv of that run or run the analysis again",
+    },
+    "err.ranking_no_site_id": {
+        "nb": "{path}: finner ikke kolonnen site_id; legg tilbake ranking.csv fra kjøringen eller kjør analysen på nytt",
+        "en": "{path}: no site_id column; put back the ranking.csv of the run or run the analysis again",
+    },
+    "err.default_config": {"nb": "standardoppsettet", "en": "default config"},
+    "err.raster_too_large": {
+        "nb": "{at}: output.raster_m = {res:g} gir {cells} rasterceller over dette området, flere enn output.max_raster_cells = {max}; sett output.raster_m til minst {fit:g}",
+        "en": "{at}: output.raster_m = {res:g} gives {cells} raster cells over this area, more than output.max_raster_cells = {max}; set output.raster_m to {fit:g} or more",
     },
     "err.bad_lonlat": {
         "nb": "--lon {lon:g} --lat {lat:g}: ikke en posisjon i grader (EPSG:4326); oppgi lengde- og breddegrad",
@@ -579,6 +719,7 @@ _TEXT: dict[str, dict[str, str]] = {
     "err.pydantic.literal_error": {"nb": "må være en av {choices}", "en": "{msg}"},
     "err.pydantic.int": {"nb": "må være et heltall", "en": "{msg}"},
     "err.pydantic.float": {"nb": "må være et tall", "en": "{msg}"},
+    "err.pydantic.finite_number": {"nb": "må være et endelig tall (ikke inf eller nan)", "en": "{msg} (not inf or nan)"},
     "err.pydantic.bool": {"nb": "må være true eller false", "en": "{msg}"},
     "err.pydantic.string_type": {"nb": "må være tekst i anførselstegn", "en": "{msg}"},
     "err.pydantic.list_type": {"nb": "må være en liste [ ... ]", "en": "{msg}"},

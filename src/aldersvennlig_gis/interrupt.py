@@ -1,0 +1,77 @@
+"""Ctrl-C and SIGTERM: a run stops at once, except while its result is moved into place.
+
+``install`` makes both signals raise ``Interrupted``, a ``BaseException`` that
+no ``except Exception`` swallows (click turns a ``KeyboardInterrupt`` into a
+return value, and a script would take the interrupted run for a success). The
+few milliseconds in which the files of a run are moved into place run under
+``deferred``: a signal then waits until the result is whole, and the run ends
+normally. This module imports nothing heavy, so the command can install its
+handlers before the libraries load.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+class Interrupted(BaseException):
+    """The run was stopped by ``signum``; the command exits ``128 + signum``."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + self.signum
+
+
+_deferring = 0
+
+
+def _raise(signum: int, frame: object) -> None:
+    if _deferring:
+        return  # the result is being moved into place; it completes in milliseconds
+    raise Interrupted(signum)
+
+
+def install() -> None:
+    """Make SIGINT and SIGTERM raise ``Interrupted`` (also where the shell started us with SIGINT ignored)."""
+    if threading.current_thread() is threading.main_thread():
+        for s in SIGNALS:
+            signal.signal(s, _raise)
+
+
+def exit_at_once(line: str) -> None:
+    """Until ``install``: a signal writes ``line`` and ends the process (nothing is written yet)."""
+
+    def stop(signum: int, frame: object) -> None:
+        os.write(2, f"{line}\n".encode())
+        os._exit(128 + signum)
+
+    for s in SIGNALS:
+        signal.signal(s, stop)
+
+
+def ignore() -> None:
+    """After the result is written: a late signal no longer changes the outcome."""
+    if threading.current_thread() is threading.main_thread():
+        for s in SIGNALS:
+            signal.signal(s, signal.SIG_IGN)
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """Signals that arrive inside are dropped; the block finishes (it must be short)."""
+    global _deferring
+    _deferring += 1
+    try:
+        yield
+    finally:
+        _deferring -= 1
