@@ -315,3 +315,90 @@ def test_global_options_are_accepted_after_the_command(tmp_path):
     assert r.returncode == 2 and "OSM file not found" in _one_line(r.stderr)
     r = run_cli("config", "--lang=en")
     assert r.returncode == 0 and "[walking]" in r.stdout
+
+
+# --- found by trying a catalogue of bad inputs ------------------------------------
+
+
+def test_a_second_signal_while_stopping_changes_nothing(earlier, helsinki):
+    out, before = earlier
+    p = _start(helsinki, out)
+    _wait_for(lambda: _scratch(out) or p.poll() is not None)
+    time.sleep(0.5)
+    p.send_signal(signal.SIGINT)
+    time.sleep(0.05)
+    p.send_signal(signal.SIGINT)
+    _, err = p.communicate(timeout=60)
+    assert p.returncode == 130 and "avbrutt" in _one_line(err)
+    assert _files(out) == before and not _scratch(out)
+
+
+def test_a_failed_first_run_leaves_no_empty_folders(tmp_path):
+    r = run_cli("run", "--osm", str(tmp_path / "nope.osm.pbf"), cwd=tmp_path)
+    assert r.returncode == 2
+    assert not (tmp_path / "maps").exists()
+
+
+def test_points_or_lines_as_exclusion_zones_exit_2(tmp_path):
+    import geopandas as gpd
+    import shapely
+
+    from conftest import lonlat
+
+    osm = line_town(tmp_path)
+    for name, geom in (("points", shapely.Point(*lonlat(500, 0))), ("lines", shapely.LineString([lonlat(400, -50), lonlat(400, 50)]))):
+        gpd.GeoDataFrame(geometry=[geom], crs=4326).to_file(tmp_path / f"{name}.geojson")
+        r = run_cli("--lang", "en", "run", "--osm", str(osm), "--exclude", str(tmp_path / f"{name}.geojson"), "--out", str(tmp_path / "o"))
+        assert r.returncode == 2 and "a zone must be a polygon" in _one_line(r.stderr)
+
+
+def test_explain_refuses_a_results_gpkg_from_another_run_of_the_same_sites(tmp_path):
+    osm = line_town(tmp_path)
+    heavy = tmp_path / "heavy.toml"
+    heavy.write_text("[criteria.grocery]\nfull_min = 0.5\nzero_min = 1.0\n")
+    for name, extra in (("a", []), ("b", ["--config", str(heavy)])):
+        assert run_cli("--quiet", "run", "--osm", str(osm), *extra, "--out", str(tmp_path / name)).returncode == 0
+    shutil.copy(tmp_path / "b" / "results.gpkg", tmp_path / "a" / "results.gpkg")
+    r = run_cli("--lang", "en", "explain", "--run", str(tmp_path / "a"), "--site", "way/2")
+    assert r.returncode == 2 and "come from different runs" in _one_line(r.stderr)
+
+
+def _fails(match: str, **inputs) -> None:
+    with pytest.raises(InputError, match=match):
+        analyse(Inputs(**inputs))
+
+
+def test_inputs_as_people_make_them_are_read_or_named(tmp_path):
+    import geopandas as gpd
+    import numpy as np
+    import rasterio
+
+    from conftest import lonlat
+
+    osm = line_town(tmp_path)
+    # a config saved by Windows Notepad (BOM) is read; a snap distance that is not walking is refused
+    bom = tmp_path / "bom.toml"
+    bom.write_bytes("\ufeff[walking]\ncutoff_min = 25.0\n".encode("utf-8"))
+    assert analyse(Inputs(osm=osm, config=bom)).cfg.walking.cutoff_min == 25.0
+    far = tmp_path / "far.toml"
+    far.write_text("[walking]\nmax_snap_m = 100000\n")
+    _fails("walking.max_snap_m", osm=osm, config=far)
+    # destinations: an empty file, a feature without a category
+    empty = tmp_path / "empty.geojson"
+    empty.write_text('{"type": "FeatureCollection", "features": []}')
+    _fails("has no features", osm=osm, destinations=str(empty))
+    gpd.GeoDataFrame({"category": ["grocery", None]}, geometry=gpd.points_from_xy(*zip(lonlat(300, 5), lonlat(310, 5))),
+                     crs=4326).to_file(tmp_path / "nullcat.geojson")
+    _fails("feature 2 has the unknown category ''", osm=osm, destinations=str(tmp_path / "nullcat.geojson"))
+    # a DEM with a CRS and no position
+    with rasterio.open(tmp_path / "nogeo.tif", "w", driver="GTiff", width=4, height=4, count=1, dtype="float32",
+                       crs="EPSG:25833") as dst:
+        dst.write(np.zeros((1, 4, 4), dtype="float32"))
+    _fails("not georeferenced", osm=osm, dem=tmp_path / "nogeo.tif")
+    # a sites GeoJSON with a NaN coordinate
+    nan = tmp_path / "nan.geojson"
+    nan.write_text('{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},'
+                   '"geometry":{"type":"Point","coordinates":[NaN, 59.91]}}]}')
+    _fails("feature 1", osm=osm, sites=str(nan))
+    # an empty --population-column
+    _fails("population", osm=osm, population=[str(empty)], population_column="")

@@ -23,6 +23,7 @@ interrupt.exit_at_once(t("interrupted", _lang(sys.argv)))
 import os  # noqa: E402  (the libraries below take a second or two to load)
 import re  # noqa: E402
 import traceback  # noqa: E402
+import warnings  # noqa: E402
 from enum import Enum  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Annotated, Optional  # noqa: E402
@@ -213,8 +214,11 @@ def main() -> None:
     argv = _hoist_global_options(sys.argv[1:])
     debug, lang = "--debug" in argv, _lang(argv)
     interrupt.install()
+    if not debug:  # the libraries' warnings (a GeoTIFF without a geotransform, ...) are not for planners:
+        warnings.simplefilter("ignore")  # what matters reaches them as an error or in the run's own notes
 
     def fail(code: int, line: str) -> None:
+        interrupt.ignore()
         if debug:
             traceback.print_exc()
         typer.echo(line, err=True)

@@ -45,7 +45,7 @@ class Walking(_Strict):
     steps: Literal["penalty", "avoid"]
     steps_factor: float = Field(ge=1)
     grade_flag_pct: float = Field(gt=0)
-    max_snap_m: float = Field(gt=0)
+    max_snap_m: float = Field(gt=0, le=2000)  # farther than 2 km from any path is not "reached on foot"
     cutoff_min: float = Field(gt=0)
     min_component_m: float = Field(ge=0)
     # a tenth of a cell: bilinear heights between cells carry nothing finer, and a
@@ -289,7 +289,7 @@ def load_config(path: str | Path | None = None) -> Config:
     if not path.is_file():
         raise InputError("config_not_found", path=path)
     try:
-        user = tomllib.loads(path.read_text(encoding="utf-8"))
+        user = tomllib.loads(path.read_text(encoding="utf-8-sig"))  # Windows Notepad starts a file with a BOM
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError("config_not_toml", path=path, detail=exc) from None
     return _validate(_merge(data, user), str(path))

@@ -16,7 +16,7 @@ import pandas as pd
 import shapely
 
 from .errors import InputError
-from .sites import read_vector, split_layer
+from .sites import parse_numbers, read_vector, split_layer
 
 GRID_EPSG = 25833
 CELL_M = 250
@@ -60,12 +60,13 @@ class PopLayer:
 
 def _counts(gdf: pd.DataFrame, col: str, where: str) -> np.ndarray:
     raw = gdf[col]
-    values = pd.to_numeric(raw, errors="coerce")
-    if (values.isna() & raw.notna()).any():
+    values = parse_numbers(raw)  # "1 200" and "12,5" as a Norwegian spreadsheet writes them
+    given = raw.notna().to_numpy() & (raw.astype(str).str.strip() != "").to_numpy()
+    if (np.isnan(values) & given).any() or (len(values) and not given.any()):
         raise InputError("column_not_numbers", path=where, column=col)
     if (values < 0).any():
         raise InputError("column_negative", path=where, column=col)
-    return values.fillna(0.0).to_numpy(dtype=float)
+    return np.nan_to_num(values, nan=0.0)  # an empty cell: no count published (SSB leaves out empty cells)
 
 
 def read_population(specs: list[str] | str | None, column: str | None) -> list[PopLayer]:
@@ -81,6 +82,8 @@ def read_population(specs: list[str] | str | None, column: str | None) -> list[P
         ``--population-column``: the count to plan for (``pop_target``), for
         example residents aged 67+ per grunnkrets.
     """
+    if column is not None and not column.strip():
+        raise InputError("population_column_missing", column=column)
     if column and not specs:
         raise InputError("population_column_alone")
     layers = []

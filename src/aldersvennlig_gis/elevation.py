@@ -74,6 +74,8 @@ def _open(paths: Sequence[Path]) -> list:
             sources.append(src)
             if src.crs is None:
                 raise InputError("dem_no_crs", path=path)
+            if src.transform.is_identity:  # a CRS but no position: rasterio's default grid at (0, 0), 1 unit cells
+                raise InputError("dem_no_position", path=path)
             if src.count != 1:
                 raise InputError("dem_not_terrain", path=path, found=Msg("dem.bands", n=src.count))
             if np.dtype(src.dtypes[0]).itemsize == 1:

@@ -195,10 +195,11 @@ def _same_id(site_id: str) -> str:
     return (s.lstrip("0") or "0") if s.isascii() and s.isdigit() else s
 
 
-def _ranking_ids(path: Path) -> list[str] | None:
-    """The ``site_id`` column of ``ranking.csv`` however a spreadsheet re-saved it
-    (``,``, ``;`` or tab between fields; UTF-8 with or without BOM, else cp1252, or
-    UTF-16 with BOM; wholly empty rows skipped); None without a ``site_id`` column."""
+def _ranking_columns(path: Path) -> dict[str, list[str]] | None:
+    """The ``site_id`` and ``score`` columns of ``ranking.csv`` as text, however a
+    spreadsheet re-saved it (``,``, ``;`` or tab between fields; UTF-8 with or
+    without BOM, else cp1252, or UTF-16 with BOM; wholly empty rows skipped);
+    None without a ``site_id`` column."""
     raw = path.read_bytes()
     try:
         if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Excel's "Unicode text"
@@ -213,20 +214,31 @@ def _ranking_ids(path: Path) -> list[str] | None:
     header = [c.strip().strip('"').lower() for c in next(reader, [])]
     if "site_id" not in header:
         return None
-    col = header.index("site_id")
-    return [row[col] if col < len(row) else "" for row in reader if any(c.strip() for c in row)]
+    rows = [row for row in reader if any(c.strip() for c in row)]
+    cell = lambda row, col: row[col] if col < len(row) else ""  # noqa: E731
+    return {name: [cell(row, header.index(name)) for row in rows] for name in ("site_id", "score") if name in header}
+
+
+def _score(text: str) -> float:
+    """A score as ranking.csv or a spreadsheet wrote it (decimal comma or point); NaN when empty."""
+    try:
+        return float(text.strip().replace("\u2212", "-").replace(",", ".")) if text.strip() else float("nan")
+    except ValueError:
+        return float("nan")
 
 
 def _check_ranking(ranking: Path, gpkg: Path, sites: pd.DataFrame) -> None:
     """``ranking.csv`` belongs to the run of ``results.gpkg``: the same site_ids, as many
-    times each (a cheap check: a spreadsheet keeps the rows and their ids, though it
-    may change separators, decimals, encoding and leading zeros)."""
+    times each, with the same scores (a spreadsheet keeps the rows, their ids and
+    their numbers, though it may change separators, decimal commas, encoding and
+    leading zeros)."""
     try:
-        ids = _ranking_ids(ranking)
+        columns = _ranking_columns(ranking)
     except OSError as exc:
         raise InputError("run_unreadable", path=ranking, detail=exc.strerror or exc) from None
-    if ids is None:
+    if columns is None:
         raise InputError("ranking_no_site_id", path=ranking)
+    ids = columns["site_id"]
     ours = sites["site_id"].astype(str).map(_same_id)
     if len(ids) != len(ours):
         raise InputError("ranking_rows", path=ranking, n=len(ids), gpkg=gpkg, m=len(ours))
@@ -234,6 +246,15 @@ def _check_ranking(ranking: Path, gpkg: Path, sites: pd.DataFrame) -> None:
     if diff:
         first = next(i for i in ids if _same_id(i) in diff)
         raise InputError("ranking_ids", path=ranking, site_id=first.strip(), gpkg=gpkg)
+    if "score" in columns and "score" in sites:
+        theirs = np.array([_score(v) for v in columns["score"]])
+        score = dict(zip(ours, sites["score"].to_numpy(dtype=float), strict=True))
+        mine = np.array([score[_same_id(i)] for i in ids])
+        off = np.flatnonzero(~(np.isclose(theirs, mine, atol=0.006) | (np.isnan(theirs) & np.isnan(mine))))
+        if len(off):
+            i = int(off[0])
+            raise InputError("ranking_scores", path=ranking, site_id=ids[i].strip(), score=columns["score"][i].strip(),
+                             gpkg=gpkg, other=f"{mine[i]:.2f}")
 
 
 def _find_site(sites: pd.DataFrame, site_id: str) -> pd.DataFrame:

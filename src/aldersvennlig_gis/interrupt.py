@@ -33,16 +33,21 @@ class Interrupted(BaseException):
 
 
 _deferring = 0
+_stopping = False
 
 
 def _raise(signum: int, frame: object) -> None:
-    if _deferring:
-        return  # the result is being moved into place; it completes in milliseconds
+    global _stopping
+    if _deferring or _stopping:
+        return  # the result is being moved into place, or the run is already stopping: let it finish its cleanup
+    _stopping = True
     raise Interrupted(signum)
 
 
 def install() -> None:
     """Make SIGINT and SIGTERM raise ``Interrupted`` (also where the shell started us with SIGINT ignored)."""
+    global _stopping
+    _stopping = False
     if threading.current_thread() is threading.main_thread():
         for s in SIGNALS:
             signal.signal(s, _raise)
@@ -60,7 +65,9 @@ def exit_at_once(line: str) -> None:
 
 
 def ignore() -> None:
-    """After the result is written: a late signal no longer changes the outcome."""
+    """At the end: a late signal no longer changes the outcome (and, ignored, it
+    cannot kill the process while Python shuts down, which restores the default
+    action for signals that had a Python handler)."""
     if threading.current_thread() is threading.main_thread():
         for s in SIGNALS:
             signal.signal(s, signal.SIG_IGN)

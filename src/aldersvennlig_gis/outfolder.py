@@ -71,14 +71,14 @@ class OutputFolder:
         self.names = set(names)
         self.scratch: Path | None = None
         self._fd: int | None = None
-        self._created = False
+        self._created: Path | None = None  # the first folder of --out this run made
 
     def __enter__(self) -> OutputFolder:
         out = self.out
         if out.exists() and not out.is_dir():
             raise InputError("out_not_folder", out=out)
         try:
-            self._created = not out.exists()
+            self._created = next((p for p in [out, *out.parents] if not p.exists() and p.parent.exists()), None)
             out.mkdir(parents=True, exist_ok=True)
             self._lock()
             for old in out.glob(f"{SCRATCH}*"):  # left by a run that was killed outright
@@ -100,8 +100,12 @@ class OutputFolder:
         if self.scratch is not None:
             shutil.rmtree(self.scratch, ignore_errors=True)
             self.scratch = None
-        if self._created and self.out.is_dir() and not any(self.out.iterdir()):
-            self.out.rmdir()  # a failed first run leaves no empty folder behind
+        folder = self.out
+        while self._created is not None and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()  # a failed first run leaves no empty folders behind (maps/ of the default --out too)
+            if folder == self._created:
+                break
+            folder = folder.parent
         if self._fd is not None:
             os.close(self._fd)  # releases the lock
             self._fd = None
@@ -130,7 +134,9 @@ class OutputFolder:
         try:
             fd, probe = tempfile.mkstemp(dir=self.scratch)
             try:
-                os.write(fd, bytes(_PROBE_BYTES))
+                left = memoryview(bytes(_PROBE_BYTES))
+                while left:  # a write cut short by a full disk returns a count; the next one raises ENOSPC
+                    left = left[os.write(fd, left) :]
                 os.fsync(fd)
             finally:
                 os.close(fd)

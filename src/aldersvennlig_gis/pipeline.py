@@ -53,6 +53,8 @@ class Inputs:
         if self.out is not None:
             if not str(self.out).strip():  # Path("") would be the working folder
                 raise InputError("out_empty")
+            if any(ord(c) < 32 for c in str(self.out)):  # a pasted line break: GDAL cannot open such paths
+                raise InputError("out_control_character", out=repr(str(self.out)))
             return Path(self.out)
         return Path("maps") / self.area_name()
 
@@ -92,11 +94,16 @@ def _destinations(osm: OsmData, extra: str | None, cfg: Config, epsg: int) -> gp
     gdf = gpd.GeoDataFrame(osm.destinations.drop(columns="geometry"), geometry=list(osm.destinations["geometry"]), crs=4326)
     if extra:
         add = read_vector(extra, "destinations")
+        if len(add) == 0:
+            raise InputError("dest_none", path=extra)
         if "category" not in add.columns:
             raise InputError("dest_no_category", path=extra, categories=", ".join(cfg.destinations))
-        unknown = sorted(set(add["category"].astype(str)) - set(cfg.destinations))
-        if unknown:
-            raise InputError("dest_unknown_category", path=extra, category=unknown[0], categories=", ".join(cfg.destinations))
+        known = add["category"].astype("string").str.strip().isin(list(cfg.destinations)).fillna(False).to_numpy(dtype=bool)
+        if not known.all():
+            row = int(np.flatnonzero(~known)[0])
+            raise InputError("dest_unknown_category", path=extra, category=str(add["category"].iloc[row]) if pd.notna(add["category"].iloc[row]) else "", row=row + 1,
+                             categories=", ".join(cfg.destinations))
+        add["category"] = add["category"].astype(str).str.strip()
         add = add.assign(
             category=add["category"].astype(str),
             name=add["name"].fillna("").astype(str) if "name" in add else "",

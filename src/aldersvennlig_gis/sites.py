@@ -115,6 +115,7 @@ def read_vector(spec: str | Path, what: str, crs: int | None = None) -> gpd.GeoD
         gdf = gdf.set_crs(target or WGS84, allow_override=True)
     elif target is not None and not _same_crs(declared, target):
         raise InputError("sites_crs_conflict", path=path, what=kind, declared=_crs_name(declared), crs=crs)
+    _check_finite(gdf, path, kind, rows)
     if gdf.crs.is_geographic:
         _check_degrees(gdf, path, kind, rows, fix)
     return gdf.reset_index(drop=True)
@@ -248,10 +249,13 @@ def _points(df: pd.DataFrame, path: Path, kind: Msg) -> gpd.GeoDataFrame:
         canon.setdefault(str(col).strip().lower(), col)
     if not {"lon", "lat"} <= canon.keys():
         raise InputError("csv_lonlat", path=path, what=kind, columns=_listing([str(c) for c in df.columns]))
+    twice = [k for k in ("lon", "lat", "site_id") if sum(str(c).strip().lower() == k for c in df.columns) > 1]
+    if twice:
+        raise InputError("column_twice", path=path, what=kind, column=twice[0])
     df = df.rename(columns={canon[k]: k for k in ("lon", "lat", "site_id") if k in canon})
     df = df[df.notna().any(axis=1)]
     raw = df[["lon", "lat"]]
-    xy = np.column_stack([_numbers(df.pop(k)) for k in ("lon", "lat")])
+    xy = np.column_stack([parse_numbers(df.pop(k)) for k in ("lon", "lat")])
     bad = np.flatnonzero(~np.isfinite(xy))
     if len(bad):
         i, j = divmod(int(bad[0]), 2)
@@ -263,7 +267,7 @@ def _points(df: pd.DataFrame, path: Path, kind: Msg) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(df, geometry=shapely.points(xy))
 
 
-def _numbers(values: pd.Series) -> np.ndarray:
+def parse_numbers(values: pd.Series) -> np.ndarray:
     """Numbers as people type them: decimal comma or point, spaces between
     thousands, a typographic minus; NaN where there is no number."""
     if not pd.api.types.is_numeric_dtype(values):
@@ -281,6 +285,17 @@ def _same_crs(a: pyproj.CRS, b: pyproj.CRS) -> bool:
 def _crs_name(crs: pyproj.CRS) -> str:
     code = crs.to_epsg(min_confidence=70)
     return f"EPSG:{code}" if code else crs.name
+
+
+def _check_finite(gdf: gpd.GeoDataFrame, path: Path, kind: Msg, rows: bool) -> None:
+    """A geometry with a coordinate that is not a number (NaN, infinity) is named."""
+    geom = gdf.geometry.to_numpy()
+    present = ~(shapely.is_missing(geom) | shapely.is_empty(geom))
+    with np.errstate(invalid="ignore"):
+        bad = np.flatnonzero(present & ~np.isfinite(shapely.bounds(geom)).all(axis=1))
+    if len(bad):
+        where = Msg("err.at.row_only" if rows else "err.at.feature_only", row=gdf.index[int(bad[0])])
+        raise InputError("coords_not_numbers", path=path, what=kind, at=where)
 
 
 def _check_degrees(gdf: gpd.GeoDataFrame, path: Path, kind: Msg, rows: bool, fix: Msg) -> None:
@@ -379,6 +394,12 @@ def in_zones(geoms: np.ndarray, spec: str | Path, epsg: int) -> np.ndarray:
     """
     zones = read_vector(spec, "exclusion").to_crs(epsg).geometry.to_numpy()
     zones = zones[~(shapely.is_missing(zones) | shapely.is_empty(zones))]
+    kinds = shapely.get_type_id(zones)
+    area = (kinds == 3) | (kinds == 6) | ((kinds == 7) & (shapely.area(zones) > 0))  # polygons, multipolygons
+    if not area.all():  # a point or a line has no inside: which sites it excludes would be chance
+        first = int(np.flatnonzero(~area)[0])
+        raise InputError("exclusion_not_areas", path=split_layer(spec)[0], n=int((~area).sum()),
+                         kind=zones[first].geom_type)
     zones = np.where(shapely.is_valid(zones), zones, shapely.make_valid(zones))
     hit = np.zeros(len(geoms), dtype=bool)
     hit[shapely.STRtree(zones).query(geoms, predicate="intersects")[0]] = True

@@ -425,6 +425,16 @@ _TEXT: dict[str, dict[str, str]] = {
     },
     "err.at.row": {"nb": "rad {row}: {column} = {value}", "en": "row {row}: {column} = {value}"},
     "err.at.feature": {"nb": "objekt nr. {row}: {column} = {value}", "en": "feature {row}: {column} = {value}"},
+    "err.at.row_only": {"nb": "rad {row}", "en": "row {row}"},
+    "err.at.feature_only": {"nb": "objekt nr. {row}", "en": "feature {row}"},
+    "err.coords_not_numbers": {
+        "nb": "{path}: {what} har en geometri med koordinater som ikke er tall ({at}); rett eller slett den",
+        "en": "{path}: the {what} file has a geometry whose coordinates are not numbers ({at}); correct or delete it",
+    },
+    "err.column_twice": {
+        "nb": "{path}: {what} har kolonnen «{column}» to ganger; gi den ene et annet navn",
+        "en": "{path}: the {what} file has the column '{column}' twice; rename one of them",
+    },
     "err.coords_metres": {
         "nb": "{path}: {what} har koordinater som ser ut som meter ({at}), ikke lengde- og breddegrad i grader; {fix}",
         "en": "{path}: the {what} file has coordinates that look like metres ({at}), not longitude/latitude in degrees; {fix}",
@@ -492,8 +502,12 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": "{path}: the destinations file needs a 'category' column ({categories})",
     },
     "err.dest_unknown_category": {
-        "nb": "{path}: ukjent kategori {category!r}; bruk en av {categories}",
-        "en": "{path}: unknown category {category!r}; use one of {categories}",
+        "nb": "{path}: objekt nr. {row} har ukjent kategori {category!r}; bruk en av {categories}",
+        "en": "{path}: feature {row} has the unknown category {category!r}; use one of {categories}",
+    },
+    "err.dest_none": {
+        "nb": "{path}: målpunktfilen har ingen objekter; legg inn målpunkter eller utelat --destinations",
+        "en": "{path}: the destinations file has no features; add destinations or leave out --destinations",
     },
     "err.dem_not_found": {
         "nb": "{path}: finner ikke høydemodellen; oppgi en GeoTIFF med terrenghøyder (for eksempel Kartverkets DTM 10)",
@@ -502,6 +516,10 @@ _TEXT: dict[str, dict[str, str]] = {
     "err.dem_unreadable": {
         "nb": "{path}: kan ikke lese rasteret ({detail}); oppgi en GeoTIFF",
         "en": "{path}: not a readable raster ({detail}); give a GeoTIFF",
+    },
+    "err.dem_no_position": {
+        "nb": "{path}: høydemodellen er ikke stedfestet (mangler geotransformasjon); eksporter den på nytt som GeoTIFF med posisjon",
+        "en": "{path}: the DEM is not georeferenced (it has no geotransform); export it again as a GeoTIFF with its position",
     },
     "err.dem_no_crs": {
         "nb": "{path}: høydemodellen har ikke noe koordinatsystem; sett et (gdal_edit.py -a_srs EPSG:25833)",
@@ -570,6 +588,14 @@ _TEXT: dict[str, dict[str, str]] = {
         "nb": "--out er tom; oppgi en resultatmappe, for eksempel --out maps/kommune",
         "en": "--out is empty; give an output folder, for example --out maps/municipality",
     },
+    "err.out_control_character": {
+        "nb": "--out {out} inneholder et linjeskift eller et annet kontrolltegn; skriv mappenavnet på nytt",
+        "en": "--out {out} contains a line break or another control character; type the folder name again",
+    },
+    "err.exclusion_not_areas": {
+        "nb": "{path}: {n} av eksklusjonssonene er ikke flater ({kind}); en sone må være et polygon; bruk en buffer i QGIS om du mener et område rundt",
+        "en": "{path}: {n} of the exclusion zones are not areas ({kind}); a zone must be a polygon; buffer them in QGIS if you mean an area around them",
+    },
     "err.out_locked": {
         "nb": "{out}: en annen kjøring skriver til denne mappen nå; vent til den er ferdig, eller velg en annen --out",
         "en": "{out}: another run is writing to this folder now; wait until it finishes, or choose another --out",
@@ -627,6 +653,10 @@ _TEXT: dict[str, dict[str, str]] = {
     "err.ranking_rows": {
         "nb": "{path}: har {n} tomter, men {gpkg} har {m}, så filene er fra ulike kjøringer; legg tilbake ranking.csv fra samme kjøring eller kjør analysen på nytt",
         "en": "{path}: has {n} sites but {gpkg} has {m}, so they come from different runs; put back the ranking.csv of that run or run the analysis again",
+    },
+    "err.ranking_scores": {
+        "nb": "{path}: site_id {site_id!r} har poeng {score} her, men {other} i {gpkg}, så filene er fra ulike kjøringer; legg tilbake ranking.csv fra samme kjøring eller kjør analysen på nytt",
+        "en": "{path}: site_id {site_id!r} has score {score} here but {other} in {gpkg}, so they come from different runs; put back the ranking.csv of that run or run the analysis again",
     },
     "err.ranking_ids": {
         "nb": "{path}: site_id {site_id!r} finnes ikke i {gpkg}, så filene er fra ulike kjøringer; legg tilbake ranking.csv fra samme kjøring eller kjør analysen på nytt",
