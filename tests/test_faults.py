@@ -402,3 +402,62 @@ def test_inputs_as_people_make_them_are_read_or_named(tmp_path):
     _fails("feature 1", osm=osm, sites=str(nan))
     # an empty --population-column
     _fails("population", osm=osm, population=[str(empty)], population_column="")
+
+
+def test_explain_tells_leading_zero_ids_apart(tmp_path):
+    osm = line_town(tmp_path)
+    from conftest import lonlat
+
+    (x1, y1), (x2, y2) = lonlat(300, 30), lonlat(700, -30)
+    (tmp_path / "s.csv").write_text(f"site_id,lon,lat\n007,{x1},{y1}\n07,{x2},{y2}\n")
+    out = tmp_path / "o"
+    assert run_cli("--quiet", "run", "--osm", str(osm), "--sites", str(tmp_path / "s.csv"), "--out", str(out)).returncode == 0
+    for site in ("007", "07"):
+        r = run_cli("explain", "--run", str(out), "--site", site)
+        assert r.returncode == 0 and r.stdout.startswith(f"Tomt {site}:"), r.stderr
+
+
+def test_answers_to_a_closed_or_full_stdout_and_errors_to_a_full_stderr(tmp_path):
+    cmd = [sys.executable, "-m", "aldersvennlig_gis", "--lang", "en", "config"]
+    r = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=_env())
+    assert r.returncode == 0
+    closed = subprocess.run(["sh", "-c", " ".join(cmd) + " >&-"], capture_output=True, text=True, env=_env())
+    assert closed.returncode == 2 and "standard output is closed" in _one_line(closed.stderr)
+    with open("/dev/full", "w") as full:
+        r = subprocess.run(cmd, stdout=full, stderr=subprocess.PIPE, text=True, env=_env())
+        assert r.returncode == 2 and "standard output: the disk is full" in _one_line(r.stderr)
+        r = subprocess.run([*cmd[:-1], "run", "--osm", str(tmp_path / "nope.pbf")], stderr=full, env=_env())
+        assert r.returncode == 2
+
+
+def test_help_version_and_a_broken_link_as_out(tmp_path):
+    r = run_cli("run", "-h")
+    assert r.returncode == 0 and "--osm" in r.stdout
+    r = run_cli("--version")
+    assert r.returncode == 0 and r.stdout.startswith("aldersvennlig_gis ")
+    (tmp_path / "dangling").symlink_to(tmp_path / "nowhere")
+    r = run_cli("--lang", "en", "run", "--osm", str(line_town(tmp_path)), "--out", str(tmp_path / "dangling"))
+    assert r.returncode == 2 and "a link that does not lead to a folder" in _one_line(r.stderr)
+
+
+def test_sighup_stops_the_run_like_sigterm(earlier, helsinki):
+    out, before = earlier
+    p = _start(helsinki, out)
+    _wait_for(lambda: _scratch(out) or p.poll() is not None)
+    p.send_signal(signal.SIGHUP)
+    _, err = p.communicate(timeout=60)
+    assert p.returncode == 129 and "avbrutt" in _one_line(err)
+    assert _files(out) == before and not _scratch(out)
+
+
+def test_a_fifo_under_the_cache_name_does_not_block_evaluate(tmp_path):
+    from aldersvennlig_gis import api
+    from aldersvennlig_gis.cache import cache_path
+    from aldersvennlig_gis.config import load_config
+
+    osm = line_town(tmp_path)
+    path = cache_path(osm, load_config(), tmp_path / "cache")
+    path.parent.mkdir()
+    os.mkfifo(path)
+    b = api.evaluate(Inputs(osm=osm), *__import__("conftest").lonlat(500, 10), cache=tmp_path / "cache")
+    assert b.row["status"] == "ok"

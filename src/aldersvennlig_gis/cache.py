@@ -216,6 +216,8 @@ def _check(d: OsmData) -> None:
 def _load(path: Path, key: str) -> OsmData | None:
     """The entry at ``path``, or None when it is missing or cannot be trusted."""
     try:
+        if not path.is_file() or path.is_symlink():  # a FIFO would block, a link may lead anywhere
+            return None
         with np.load(path, allow_pickle=False) as z:
             return decode(z, key)
     except Exception:  # missing, truncated, not a zip, pickled, foreign, other version: read the extract afresh

@@ -30,11 +30,14 @@ from typing import Annotated, Optional  # noqa: E402
 
 import typer  # noqa: E402
 
-from . import api, outfolder  # noqa: E402
+from . import __version__, api, outfolder  # noqa: E402
 from .errors import InputError  # noqa: E402
 from .sites import epsg_code  # noqa: E402
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, help="Score sites for age-friendly housing.")
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, help="Score sites for age-friendly housing.",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 
 
 class _State:
@@ -209,6 +212,9 @@ def usage_line(exc: Exception, argv: list[str], lang: str) -> str:
     return f"{t('error', lang)}: {msg}; {t('usage.help', lang, command=command)}"
 
 
+ANSWERS = ("explain", "evaluate", "config")  # commands whose answer is printed on standard output
+
+
 def main() -> None:
     """Entry point: exit 0 on success, 2 on bad input or usage, 130/143 when interrupted, 1 on unexpected failure."""
     argv = _hoist_global_options(sys.argv[1:])
@@ -219,10 +225,19 @@ def main() -> None:
 
     def fail(code: int, line: str) -> None:
         interrupt.ignore()
-        if debug:
-            traceback.print_exc()
-        typer.echo(line, err=True)
+        try:
+            if debug:
+                traceback.print_exc()
+            typer.echo(line, err=True)
+        except (OSError, ValueError):  # stderr closed or full: the exit code still tells
+            pass
         sys.exit(code)
+
+    if argv[:1] == ["--version"]:
+        typer.echo(f"aldersvennlig_gis {__version__}")
+        return
+    if sys.stdout is None and any(a in ANSWERS for a in argv):  # `aldersvennlig explain ... >&-`
+        fail(2, f"{t('error', lang)}: {t('stdout_closed', lang)}")
 
     try:
         app(args=argv, standalone_mode=False)
@@ -243,7 +258,8 @@ def main() -> None:
     except OSError as exc:  # full disk, quota, read-only: the machine's state, not a fault of the tool
         if exc.errno not in outfolder.REASONS:
             fail(1, t("unexpected", lang, kind=type(exc).__name__, detail=exc))
-        fail(2, f"{t('error', lang)}: {Msg('os_fault', path=exc.filename or '', reason=outfolder.reason(exc)).text(lang)}")
+        where = exc.filename or t("stdout", lang)  # no file named: printing the answer failed
+        fail(2, f"{t('error', lang)}: {Msg('os_fault', path=where, reason=outfolder.reason(exc)).text(lang)}")
     except MemoryError:
         fail(2, f"{t('error', lang)}: {t('out_of_memory', lang)}")
     except Exception as exc:

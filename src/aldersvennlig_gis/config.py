@@ -123,6 +123,12 @@ class Grid(_Strict):
     good_score: float = Field(ge=0, le=100)
     poor_score: float = Field(ge=0, le=100)
 
+    @model_validator(mode="after")
+    def _check(self) -> "Grid":
+        if self.poor_score > self.good_score:
+            raise _Invalid("grid_score_order")
+        return self
+
 
 class Zones(_Strict):
     min_score: float = Field(ge=0, le=100)

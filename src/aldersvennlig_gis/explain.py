@@ -239,17 +239,22 @@ def _check_ranking(ranking: Path, gpkg: Path, sites: pd.DataFrame) -> None:
     if columns is None:
         raise InputError("ranking_no_site_id", path=ranking)
     ids = columns["site_id"]
-    ours = sites["site_id"].astype(str).map(_same_id)
+    ours = sites["site_id"].astype(str)
     if len(ids) != len(ours):
         raise InputError("ranking_rows", path=ranking, n=len(ids), gpkg=gpkg, m=len(ours))
-    diff = collections.Counter(map(_same_id, ids)) - collections.Counter(ours)
+    if collections.Counter(i.strip() for i in ids) == collections.Counter(ours):  # as written: ids compare exactly
+        key = str.strip
+    else:  # re-saved by a spreadsheet: "7" for "007"
+        key = _same_id
+        ours = ours.map(_same_id)
+    diff = collections.Counter(map(key, ids)) - collections.Counter(ours)
     if diff:
-        first = next(i for i in ids if _same_id(i) in diff)
+        first = next(i for i in ids if key(i) in diff)
         raise InputError("ranking_ids", path=ranking, site_id=first.strip(), gpkg=gpkg)
-    if "score" in columns and "score" in sites:
+    if "score" in columns and "score" in sites and not ours.duplicated().any():  # ids that read alike: no pairing
         theirs = np.array([_score(v) for v in columns["score"]])
         score = dict(zip(ours, sites["score"].to_numpy(dtype=float), strict=True))
-        mine = np.array([score[_same_id(i)] for i in ids])
+        mine = np.array([score[key(i)] for i in ids])
         off = np.flatnonzero(~(np.isclose(theirs, mine, atol=0.006) | (np.isnan(theirs) & np.isnan(mine))))
         if len(off):
             i = int(off[0])

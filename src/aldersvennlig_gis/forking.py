@@ -22,6 +22,8 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from . import interrupt
+
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
@@ -108,4 +110,7 @@ def start(fn: Callable[..., Any], *args: Any) -> Pending:
     child = ctx.Process(target=_child, args=(fn, args, send, receive, os.getpid()), daemon=True)
     child.start()
     send.close()  # the child holds the only write end: recv() ends with EOFError if it dies
-    return Pending(fn, child=child, receive=receive)
+    pending = Pending(fn, child=child, receive=receive)
+    with pending:
+        interrupt.check()  # a signal during fork runs its handler in an at-fork hook, which cannot raise
+    return pending

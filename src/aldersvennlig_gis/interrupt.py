@@ -17,7 +17,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-SIGNALS = (signal.SIGINT, signal.SIGTERM)
+SIGNALS = (signal.SIGINT, signal.SIGTERM, *([signal.SIGHUP] if hasattr(signal, "SIGHUP") else []))  # HUP: terminal closed
 
 
 class Interrupted(BaseException):
@@ -33,21 +33,33 @@ class Interrupted(BaseException):
 
 
 _deferring = 0
-_stopping = False
+_pending: int | None = None  # the signal that stopped the run
 
 
 def _raise(signum: int, frame: object) -> None:
-    global _stopping
-    if _deferring or _stopping:
+    global _pending
+    if _deferring or _pending is not None:
         return  # the result is being moved into place, or the run is already stopping: let it finish its cleanup
-    _stopping = True
+    _pending = signum
     raise Interrupted(signum)
+
+
+def check() -> None:
+    """Raise ``Interrupted`` if a signal came whose exception Python swallowed.
+
+    Python only prints an exception raised where it cannot propagate: in an
+    at-fork hook (a signal during ``fork``), a ``__del__``, a weakref callback.
+    Called after a fork and before a result is moved into place, so a run that
+    was asked to stop never replaces the earlier result.
+    """
+    if _pending is not None:
+        raise Interrupted(_pending)
 
 
 def install() -> None:
     """Make SIGINT and SIGTERM raise ``Interrupted`` (also where the shell started us with SIGINT ignored)."""
-    global _stopping
-    _stopping = False
+    global _pending
+    _pending = None
     if threading.current_thread() is threading.main_thread():
         for s in SIGNALS:
             signal.signal(s, _raise)

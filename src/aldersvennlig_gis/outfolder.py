@@ -37,6 +37,7 @@ _PROBE_BYTES = 4 << 20  # after a failed write: can 4 MiB still be written here?
 REASONS = {
     errno.ENOSPC: "full", errno.EDQUOT: "quota", errno.EROFS: "read_only", errno.EACCES: "denied",
     errno.EPERM: "denied", errno.ENAMETOOLONG: "too_long", errno.ENOTDIR: "not_folder", errno.EFBIG: "full",
+    errno.EEXIST: "broken_link", errno.ELOOP: "broken_link",
 }
 
 
@@ -75,9 +76,9 @@ class OutputFolder:
 
     def __enter__(self) -> OutputFolder:
         out = self.out
-        if out.exists() and not out.is_dir():
-            raise InputError("out_not_folder", out=out)
         try:
+            if out.exists() and not out.is_dir():
+                raise InputError("out_not_folder", out=out)
             self._created = next((p for p in [out, *out.parents] if not p.exists() and p.parent.exists()), None)
             out.mkdir(parents=True, exist_ok=True)
             self._lock()
@@ -161,6 +162,7 @@ class OutputFolder:
         manifest = scratch / MANIFEST
         aside = Path(tempfile.mkdtemp(prefix="previous-", dir=scratch))
         moved, placed = [], []
+        interrupt.check()  # a run asked to stop never replaces the earlier result
         with interrupt.deferred():
             try:
                 manifest.write_text(

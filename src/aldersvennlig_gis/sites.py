@@ -88,7 +88,10 @@ def read_vector(spec: str | Path, what: str, crs: int | None = None) -> gpd.GeoD
         fmt = _format(path)
         if fmt == "xls":
             raise InputError("xls_old", path=path, what=kind)
-        df, driver = (_read_text(path, kind), "CSV") if fmt == "text" else _read_gdal(path, layer, kind)
+        if fmt == "parquet":
+            df, driver = gpd.read_parquet(path), "Parquet"
+        else:
+            df, driver = (_read_text(path, kind), "CSV") if fmt == "text" else _read_gdal(path, layer, kind)
     except InputError:
         raise
     except Exception as exc:  # pyogrio / GDAL raise many types for unreadable files
@@ -124,13 +127,15 @@ def read_vector(spec: str | Path, what: str, crs: int | None = None) -> gpd.GeoD
 def _format(path: Path) -> str:
     """How to read ``path``, from its first bytes: ``"text"`` (a text table with
     ``lon`` and ``lat`` columns, or any text but JSON or XML named .csv/.txt/.tsv),
-    ``"xls"`` (Excel 97-2003, which GDAL does not read) or ``"gdal"``."""
+    ``"xls"`` (Excel 97-2003, which GDAL does not read), ``"parquet"`` or ``"gdal"``."""
     if path.is_dir():
         return "gdal"  # a FileGDB folder, a folder of shapefiles
     with open(path, "rb") as f:
         head = f.read(65536)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         return "xls"
+    if head.startswith(b"PAR1"):
+        return "parquet"  # GeoParquet: read by geopandas with pyarrow (GDAL's driver is optional)
     text = _decode(head)
     if "\x00" in text or text.lstrip()[:1] in ("{", "[", "<"):
         return "gdal"  # binary; JSON, GML, KML

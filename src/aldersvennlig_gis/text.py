@@ -323,6 +323,11 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": "interrupted; no result files were changed",
     },
     "os_fault": {"nb": "{path}: {reason}; frigjør plass eller velg en annen mappe", "en": "{path}: {reason}; free some space or choose another folder"},
+    "stdout_closed": {
+        "nb": "standardutdata er lukket, så svaret kan ikke skrives; send det til en fil (> svar.txt)",
+        "en": "standard output is closed, so the answer cannot be written; send it to a file (> answer.txt)",
+    },
+    "stdout": {"nb": "standardutdata", "en": "standard output"},
     "out_of_memory": {
         "nb": "ikke nok minne til dette området; del det opp (--area) eller bruk en maskin med mer minne",
         "en": "not enough memory for this area; split it up (--area) or use a machine with more memory",
@@ -609,6 +614,7 @@ _TEXT: dict[str, dict[str, str]] = {
     "err.reason.read_only": {"nb": "filsystemet er skrivebeskyttet", "en": "the file system is read-only"},
     "err.reason.denied": {"nb": "ingen skrivetilgang", "en": "permission denied"},
     "err.reason.too_long": {"nb": "stien er for lang", "en": "the path is too long"},
+    "err.reason.broken_link": {"nb": "en lenke som ikke fører til en mappe", "en": "a link that does not lead to a folder"},
     "err.reason.not_folder": {"nb": "en del av stien er en fil", "en": "part of the path is a file"},
     "err.out_not_folder": {
         "nb": "{out}: finnes allerede og er ikke en mappe; velg en annen --out",
@@ -627,8 +633,8 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": "{path}: no 'criteria' layer (made by an older version?); run the analysis again",
     },
     "err.run_not_ours": {
-        "nb": "{path}: ikke resultater fra «aldersvennlig run» (mangler laget «metadata» fra dette verktøyet); oppgi --run med resultatmappen fra en kjøring",
-        "en": "{path}: not the results of an 'aldersvennlig run' (no 'metadata' layer of this tool); give --run the output folder of a run",
+        "nb": "{path}: kan ikke leses som resultater fra «aldersvennlig run» (filen er skadet, eller mangler laget «metadata» fra dette verktøyet); kjør analysen på nytt, eller oppgi --run med resultatmappen fra en kjøring",
+        "en": "{path}: cannot be read as the results of an 'aldersvennlig run' (the file is damaged, or has no 'metadata' layer of this tool); run the analysis again, or give --run the output folder of a run",
     },
     "err.run_older": {
         "nb": "{path}: laget av en eldre versjon ({software}, mappeformat {schema}); kjør analysen på nytt med denne versjonen ({version}, mappeformat {current})",
@@ -689,6 +695,7 @@ _TEXT: dict[str, dict[str, str]] = {
     },
     "err.config": {"nb": "{at}: {problem}", "en": "{at}: {problem}"},
     "err.zero_min_order": {"nb": "zero_min må være større enn full_min", "en": "zero_min must be larger than full_min"},
+    "err.grid_score_order": {"nb": "poor_score kan ikke være større enn good_score", "en": "poor_score cannot be larger than good_score"},
     "err.zero_gap_order": {"nb": "zero_gap_m må være større enn full_gap_m", "en": "zero_gap_m must be larger than full_gap_m"},
     "err.tags_empty": {
         "nb": "tags må ha minst én nøkkel med en liste av verdier ('*' for alle)",
