@@ -10,7 +10,8 @@ from .config import default_text
 from .explain import Breakdown, evaluate_point, explain_site
 from .grid import summary_lines
 from .outputs import output_folder, quality_summary, write_into
-from .pipeline import Analysis, Inputs, analyse
+from .pipeline import analyse
+from .results import Analysis, Inputs
 from .text import t, warning_text
 
 __all__ = [

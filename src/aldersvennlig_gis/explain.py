@@ -26,7 +26,8 @@ from .errors import InputError
 from .metadata import SCHEMA, read_run_metadata, schema_of
 from .network import to_crs
 from .outputs import criteria_layer, ranked_sites
-from .pipeline import Analysis, Inputs, analyse
+from .pipeline import analyse
+from .results import Analysis, Inputs
 from .scoring import ROUTE_KEYS
 from .text import criterion_label, number, t
 

@@ -35,7 +35,7 @@ from .network import Network, to_crs
 from .text import Extent, criterion_label, number, t
 
 if TYPE_CHECKING:
-    from .pipeline import Analysis
+    from .results import Analysis
 
 _GP_BATCH_VALUES = 20_000_000  # distances held at once when searching from GPs (160 MB)
 

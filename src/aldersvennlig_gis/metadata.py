@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import __version__
-from .pipeline import Analysis
+from .results import Analysis
 from .sites import split_layer
 from .text import t
 

@@ -22,7 +22,7 @@ from .network import edge_time_s, lit_class, polyline_nodes
 from .grid import population_summary
 from .metadata import metadata_frame
 from .outfolder import OutputFolder
-from .pipeline import Analysis
+from .results import Analysis
 from .printmap import write_pdf, write_png
 from .qgis_styles import write_styles
 from .rasters import write_rasters

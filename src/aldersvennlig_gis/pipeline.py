@@ -5,7 +5,6 @@ writes the outputs."""
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
@@ -21,73 +20,12 @@ from .config import Config, load_config
 from .elevation import apply_dem
 from .errors import InputError
 from .ingest import OsmData, read_osm
-from .network import Network, build_network, check_crs, to_crs
+from .network import build_network, check_crs, to_crs
 from .rasters import check_raster_size
+from .results import Analysis, Inputs
 from .sites import Sites, epsg_code, in_zones, load_sites, read_vector
 from .snapping import allowed_edges, snap, within
 from .text import Msg
-
-
-@dataclass
-class Inputs:
-    """The input flags of ``run`` (and ``evaluate``)."""
-
-    osm: Path | None = None
-    sites: str | None = None
-    destinations: str | None = None
-    config: Path | None = None
-    dem: Path | list[Path] | None = None  # one terrain model, or its tiles
-    population: list[str] | None = None
-    population_column: str | None = None
-    gp_capacity: str | None = None
-    crs: int | None = None
-    sites_crs: int | None = None  # --sites-crs: the CRS of a sites file that declares none
-    exclude: str | None = None
-    out: Path | str | None = None
-
-    def area_name(self) -> str:
-        """Name of the analysed area: the input's stem ("Helsinki" for Helsinki.osm.pbf)."""
-        return Path(self.osm).name.split(".")[0] if self.osm else "run"
-
-    def out_dir(self) -> Path:
-        if self.out is not None:
-            if not str(self.out).strip():  # Path("") would be the working folder
-                raise InputError("out_empty")
-            if any(ord(c) < 32 for c in str(self.out)):  # a pasted line break: GDAL cannot open such paths
-                raise InputError("out_control_character", out=repr(str(self.out)))
-            return Path(self.out)
-        return Path("maps") / self.area_name()
-
-
-@dataclass
-class Analysis:
-    """Everything a run computed, for the writers and for ``explain``.
-
-    ``sites`` has the ranking columns and the site geometry (analysis CRS);
-    ``nodes`` the criterion scores and composite at every network node;
-    ``destinations`` the destinations used (``category``, ``name``,
-    ``source_id``); ``reach`` the search results per destination criterion over
-    the routing graph; ``quality`` the measures of the data-gap report
-    (``data_quality`` layer, end-of-run summary).
-    """
-
-    cfg: Config
-    inputs: Inputs
-    net: Network
-    graph: access.Graph
-    sites: gpd.GeoDataFrame
-    nodes: pd.DataFrame
-    destinations: gpd.GeoDataFrame
-    benches_xy: np.ndarray
-    reach: dict[str, access.Reach]
-    weights: dict[str, float]
-    osm_timestamp: str = ""
-    water: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=object))  # polygons, analysis CRS
-    quality: dict[str, float] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
-    timings: dict[str, float] = field(default_factory=dict)
-    grid: gpd.GeoDataFrame | None = None
-    zones: gpd.GeoDataFrame | None = None
 
 
 def _destinations(osm: OsmData, extra: str | None, cfg: Config, epsg: int) -> gpd.GeoDataFrame:

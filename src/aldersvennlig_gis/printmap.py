@@ -26,7 +26,7 @@ from matplotlib.path import Path as MplPath
 from . import __version__
 from .network import polyline_nodes, to_crs
 from .palette import SCORE_BREAKS, SCORE_COLOURS, category_style, score_class
-from .pipeline import Analysis
+from .results import Analysis
 from .scoring import top_sites
 from .text import criterion_label, number, t
 

@@ -27,7 +27,7 @@ from .network import Network
 from .snapping import allowed_edges, snap_points
 
 if TYPE_CHECKING:  # pipeline calls check_raster_size before the analysis
-    from .pipeline import Analysis
+    from .results import Analysis
 
 NODATA = -9999.0
 _CHUNK = 1 << 17  # cells scored at once: bounds the memory of the per-cell route measures

@@ -34,7 +34,7 @@ import shapely
 import xstatic.pkg.leaflet as xleaflet
 
 from .network import edge_time_s, lit_class, to_crs
-from .pipeline import Analysis
+from .results import Analysis
 from .scoring import top_sites
 from .text import LANGS, criterion_label, t, template
 

@@ -1,0 +1,84 @@
+"""What a run is given and what it computed: ``Inputs`` (the input flags of
+``run``) and ``Analysis`` (every result the writers, ``explain`` and the map
+read). At the bottom of the house: the stages produce an ``Analysis``, the
+writers read it; neither imports the other."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .errors import InputError
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
+
+    from .access import Graph, Reach
+    from .config import Config
+    from .network import Network
+
+
+@dataclass
+class Inputs:
+    """The input flags of ``run`` (and ``evaluate``)."""
+
+    osm: Path | None = None
+    sites: str | None = None
+    destinations: str | None = None
+    config: Path | None = None
+    dem: Path | list[Path] | None = None  # one terrain model, or its tiles
+    population: list[str] | None = None
+    population_column: str | None = None
+    gp_capacity: str | None = None
+    crs: int | None = None
+    sites_crs: int | None = None  # --sites-crs: the CRS of a sites file that declares none
+    exclude: str | None = None
+    out: Path | str | None = None
+
+    def area_name(self) -> str:
+        """Name of the analysed area: the input's stem ("Helsinki" for Helsinki.osm.pbf)."""
+        return Path(self.osm).name.split(".")[0] if self.osm else "run"
+
+    def out_dir(self) -> Path:
+        if self.out is not None:
+            if not str(self.out).strip():  # Path("") would be the working folder
+                raise InputError("out_empty")
+            if any(ord(c) < 32 for c in str(self.out)):  # a pasted line break: GDAL cannot open such paths
+                raise InputError("out_control_character", out=repr(str(self.out)))
+            return Path(self.out)
+        return Path("maps") / self.area_name()
+
+
+@dataclass
+class Analysis:
+    """Everything a run computed, for the writers and for ``explain``.
+
+    ``sites`` has the ranking columns and the site geometry (analysis CRS);
+    ``nodes`` the criterion scores and composite at every network node;
+    ``destinations`` the destinations used (``category``, ``name``,
+    ``source_id``); ``reach`` the search results per destination criterion over
+    the routing graph; ``quality`` the measures of the data-gap report
+    (``data_quality`` layer, end-of-run summary).
+    """
+
+    cfg: Config
+    inputs: Inputs
+    net: Network
+    graph: Graph
+    sites: gpd.GeoDataFrame
+    nodes: pd.DataFrame
+    destinations: gpd.GeoDataFrame
+    benches_xy: np.ndarray
+    reach: dict[str, Reach]
+    weights: dict[str, float]
+    osm_timestamp: str = ""
+    water: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=object))  # polygons, analysis CRS
+    quality: dict[str, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    grid: gpd.GeoDataFrame | None = None
+    zones: gpd.GeoDataFrame | None = None
