@@ -5,11 +5,11 @@ without writing outputs)."""
 
 from __future__ import annotations
 
-import codecs
 import collections
 import csv
 import dataclasses
 import io
+import itertools
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +28,7 @@ from .network import to_crs
 from .outputs import criteria_layer, ranked_sites
 from .pipeline import analyse
 from .results import Analysis, Inputs
+from .sites import decode_text, parse_numbers, table_layout
 from .scoring import ROUTE_KEYS
 from .text import criterion_label, number, t
 
@@ -198,34 +199,16 @@ def _same_id(site_id: str) -> str:
 
 def _ranking_columns(path: Path) -> dict[str, list[str]] | None:
     """The ``site_id`` and ``score`` columns of ``ranking.csv`` as text, however a
-    spreadsheet re-saved it (``,``, ``;`` or tab between fields; UTF-8 with or
-    without BOM, else cp1252, or UTF-16 with BOM; wholly empty rows skipped);
-    None without a ``site_id`` column."""
-    raw = path.read_bytes()
-    try:
-        if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Excel's "Unicode text"
-            text = raw.decode("utf-16")
-        else:
-            text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")
-    head = text.split("\n", 1)[0]
-    sep = max((",", ";", "\t"), key=head.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
-    header = [c.strip().strip('"').lower() for c in next(reader, [])]
+    spreadsheet re-saved it (read as sites tables are: ``sites.decode_text``,
+    ``sites.table_layout``; wholly empty rows skipped); None without a ``site_id`` column."""
+    text = decode_text(path.read_bytes())
+    sep, skip, header = table_layout(text)
     if "site_id" not in header:
         return None
-    rows = [row for row in reader if any(c.strip() for c in row)]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    rows = [row for row in itertools.islice(reader, skip + 1, None) if any(c.strip() for c in row)]
     cell = lambda row, col: row[col] if col < len(row) else ""  # noqa: E731
     return {name: [cell(row, header.index(name)) for row in rows] for name in ("site_id", "score") if name in header}
-
-
-def _score(text: str) -> float:
-    """A score as ranking.csv or a spreadsheet wrote it (decimal comma or point); NaN when empty."""
-    try:
-        return float(text.strip().replace("\u2212", "-").replace(",", ".")) if text.strip() else float("nan")
-    except ValueError:
-        return float("nan")
 
 
 def _check_ranking(ranking: Path, gpkg: Path, sites: pd.DataFrame) -> None:
@@ -253,7 +236,7 @@ def _check_ranking(ranking: Path, gpkg: Path, sites: pd.DataFrame) -> None:
         first = next(i for i in ids if key(i) in diff)
         raise InputError("ranking_ids", path=ranking, site_id=first.strip(), gpkg=gpkg)
     if "score" in columns and "score" in sites and not ours.duplicated().any():  # ids that read alike: no pairing
-        theirs = np.array([_score(v) for v in columns["score"]])
+        theirs = parse_numbers(pd.Series(columns["score"], dtype=object))
         score = dict(zip(ours, sites["score"].to_numpy(dtype=float), strict=True))
         mine = np.array([score[key(i)] for i in ids])
         off = np.flatnonzero(~(np.isclose(theirs, mine, atol=0.006) | (np.isnan(theirs) & np.isnan(mine))))

@@ -136,15 +136,15 @@ def _format(path: Path) -> str:
         return "xls"
     if head.startswith(b"PAR1"):
         return "parquet"  # GeoParquet: read by geopandas with pyarrow (GDAL's driver is optional)
-    text = _decode(head)
+    text = decode_text(head)
     if "\x00" in text or text.lstrip()[:1] in ("{", "[", "<"):
         return "gdal"  # binary; JSON, GML, KML
     if path.suffix.lower() in TEXT_SUFFIXES:
         return "text"
-    return "text" if {"lon", "lat"} <= set(_layout(text)[2]) else "gdal"
+    return "text" if {"lon", "lat"} <= set(table_layout(text)[2]) else "gdal"
 
 
-def _decode(raw: bytes) -> str:
+def decode_text(raw: bytes) -> str:
     """Text as spreadsheets save it: UTF-8 with or without BOM, UTF-16 with BOM
     (Excel's "Unicode text"), else Windows-1252 (Excel's "CSV" on a Norwegian PC;
     ISO 8859-1 letters are the same)."""
@@ -156,7 +156,7 @@ def _decode(raw: bytes) -> str:
         return raw.decode("cp1252", errors="replace")
 
 
-def _layout(text: str) -> tuple[str, int, list[str]]:
+def table_layout(text: str) -> tuple[str, int, list[str]]:
     """The separator of a text table, the lines before its header (Excel's
     ``sep=;`` line) and its column names (stripped, lower case).
 
@@ -183,8 +183,8 @@ def _layout(text: str) -> tuple[str, int, list[str]]:
 def _read_text(path: Path, kind: Msg) -> pd.DataFrame:
     """A text table as text cells (leading zeros kept), stripped, empty cells NaN,
     indexed by the row number a spreadsheet shows (header = row 1)."""
-    text = _decode(path.read_bytes())
-    sep, skip, _ = _layout(text)
+    text = decode_text(path.read_bytes())
+    sep, skip, _ = table_layout(text)
     try:
         df = pd.read_csv(
             io.StringIO(text), sep=sep, header=None, skiprows=skip, dtype=str,
