@@ -101,7 +101,7 @@ def make_city(n: int, out: Path, src: Path | None = None) -> Path:
 def draw_sites(osm: Path, count: int, seed: int, out: Path, jitter_m: float = 30.0) -> Path:
     """Write ``count`` random sites within ``jitter_m`` of walkable way nodes of ``osm`` as CSV (lon, lat)."""
     from aldersvennlig_gis.config import load_config
-    from aldersvennlig_gis.ingest import read_osm
+    from aldersvennlig_gis.readers.osm import read_osm
 
     data = read_osm(osm, load_config(None))
     rng = np.random.default_rng(seed)

@@ -135,7 +135,7 @@ def child_networkx(osm: Path, sites: Path) -> dict:
     from scipy.spatial import cKDTree
 
     from aldersvennlig_gis.config import load_config
-    from aldersvennlig_gis.ingest import read_osm
+    from aldersvennlig_gis.readers.osm import read_osm
     from aldersvennlig_gis.network import build_network, choose_crs, to_crs
 
     tags, reach = _reach_m()

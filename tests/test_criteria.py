@@ -113,7 +113,7 @@ def test_untagged_streets_are_unknown_not_dark(tmp_path):
     A = site_row(a, "A")
     assert np.isnan(A["lighting_share"])
     assert A["lighting_known_share"] == 0
-    assert A["lighting_score"] == a.cfg.lighting.unknown_score
+    assert A["lighting_score"] == a.criteria["lighting"].settings.unknown_score
 
 
 def test_street_lamps_light_untagged_streets_within_radius(tmp_path):

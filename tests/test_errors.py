@@ -10,15 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from aldersvennlig_gis import text
+from aldersvennlig_gis import catalogue
 from aldersvennlig_gis.config import load_config
 from aldersvennlig_gis.errors import InputError
 
 from conftest import line_town, run_cli
 from test_pipeline import write_sites
 
-SRC = Path(text.__file__).parent
-ERR = {k: v for k, v in text._TEXT.items() if k.startswith("err.")}
+SRC = Path(catalogue.__file__).parent
+ERR = {k: v for k, v in catalogue._TEXT.items() if k.startswith("err.")}
 
 
 def _fields(template: str) -> set[str]:
@@ -37,7 +37,7 @@ def test_every_error_text_has_norwegian_and_english_on_one_line():
 
 def test_every_error_raised_in_the_source_is_in_the_catalogue():
     used = set()
-    for path in SRC.glob("*.py"):
+    for path in SRC.rglob("*.py"):
         src = path.read_text(encoding="utf-8")
         for m in re.finditer(r"(?<![\w.])(?:InputError|_Invalid)\(", src):
             if src[src.rfind("\n", 0, m.start()) + 1 : m.start()].strip() == "class":
@@ -48,7 +48,7 @@ def test_every_error_raised_in_the_source_is_in_the_catalogue():
         used |= set(re.findall(r'Msg\(\s*"([\w.]+)"', src))
         used |= {f"err.what.{w}" for w in re.findall(r'read_vector\([^()]*,\s*"(\w+)"\)', src)}
     assert len(used) > 60
-    assert used <= set(text._TEXT), sorted(used - set(text._TEXT))
+    assert used <= set(catalogue._TEXT), sorted(used - set(catalogue._TEXT))
 
 
 def test_config_errors_render_in_both_languages(tmp_path):

@@ -14,8 +14,9 @@ from pyproj import Transformer
 
 from aldersvennlig_gis.api import Breakdown, Inputs, analyse, evaluate, run
 from aldersvennlig_gis.config import load_config
+from aldersvennlig_gis.criteria import Criteria
 from aldersvennlig_gis.explain import point_breakdown
-from aldersvennlig_gis.text import warning_text
+from aldersvennlig_gis.catalogue import warning_text
 
 from conftest import lonlat, run_cli, write_osm
 from test_criteria import _dem
@@ -183,14 +184,14 @@ def test_ahp_weights_are_the_principal_eigenvector(tmp_path):
     w = np.array([0.4, 0.3, 0.2, 0.1])
     order = ["grocery", "transit", "health", "lighting"]
     cfg = load_config(_ahp_config(tmp_path, order, (w[:, None] / w[None, :]).tolist()))
-    weights = cfg.weights()
+    weights = Criteria.from_config(cfg).weights
     assert [weights[k] for k in order] == pytest.approx(w)  # a consistent matrix gives back its weights
     assert weights["bench"] == 0  # left out of ahp_order
-    assert cfg.ahp_result().cr == pytest.approx(0, abs=1e-9)
+    assert Criteria.from_config(cfg).ahp.cr == pytest.approx(0, abs=1e-9)
     # Saaty's textbook 3 x 3 example, as typed by hand with 0.333 for 1/3
     cfg = load_config(_ahp_config(tmp_path, ["grocery", "health", "transit"], [[1, 3, 5], [0.333, 1, 2], [0.2, 0.5, 1]]))
-    assert [cfg.weights()[k] for k in ("grocery", "health", "transit")] == pytest.approx([0.648, 0.230, 0.122], abs=0.001)
-    assert cfg.ahp_result().cr < 0.01
+    assert [Criteria.from_config(cfg).weights[k] for k in ("grocery", "health", "transit")] == pytest.approx([0.648, 0.230, 0.122], abs=0.001)
+    assert Criteria.from_config(cfg).ahp.cr < 0.01
 
 
 def test_ahp_weights_score_the_sites(tmp_path):

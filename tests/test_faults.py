@@ -452,7 +452,7 @@ def test_sighup_stops_the_run_like_sigterm(earlier, helsinki):
 
 def test_a_fifo_under_the_cache_name_does_not_block_evaluate(tmp_path):
     from aldersvennlig_gis import api
-    from aldersvennlig_gis.cache import cache_path
+    from aldersvennlig_gis.readers.cache import cache_path
     from aldersvennlig_gis.config import load_config
 
     osm = line_town(tmp_path)

@@ -15,9 +15,11 @@ from hypothesis import strategies as st
 from pyproj import Transformer
 
 from aldersvennlig_gis.api import Inputs, analyse
-from aldersvennlig_gis.config import Zones
-from aldersvennlig_gis.demand import read_gps, ru250m, two_step_fca
-from aldersvennlig_gis.grid import dbscan, find_zones, population_summary
+from aldersvennlig_gis.models import Zones
+from aldersvennlig_gis.pipeline import match_gps
+from aldersvennlig_gis.readers.population import read_gps
+from aldersvennlig_gis.ssb_grid import ru250m, two_step_fca
+from aldersvennlig_gis.neighbourhoods import dbscan, find_zones, population_summary
 
 from conftest import LAT0, LON0, M_PER_DEG_LAT, run_cli, write_osm
 from test_pipeline import write_sites
@@ -222,8 +224,9 @@ def test_gp_capacity_matched_to_pharmacy_and_shared_by_reachable_residents(tmp_p
     # everyone with network lies within an hour of both: (1700 + 340) places / 170 residents
     assert g.loc[sorted(NETWORK_CELLS), "gp_access"].to_numpy() == pytest.approx(np.full(7, 12.0))
     assert pd.isna(g.loc[22625006642750, "gp_access"])
-    gps = read_gps(str(tmp_path / "fastleger.geojson"), a.destinations, a.destinations["node"].to_numpy() >= 0, a.net.epsg, 50.0)
-    assert a.destinations.loc[gps["dest"][0], "name"] == "Apoteket" and gps["dest"][1] == -1
+    gps = read_gps(str(tmp_path / "fastleger.geojson"), a.net.epsg)
+    dest = match_gps(gps, a.destinations, a.destinations["node"].to_numpy() >= 0, 50.0, "health")
+    assert a.destinations.loc[dest[0], "name"] == "Apoteket" and dest[1] == -1
     # with a 10-minute catchment GP 2 serves only the two easternmost cells, where nobody lives
     cfg.write_text("[gp_access]\ncatchment_min = 10.0\n")
     a = analyse(Inputs(osm=osm, sites=str(sites), population=[str(pop)], gp_capacity=str(tmp_path / "fastleger.geojson"),

@@ -26,8 +26,8 @@ from pyproj import Transformer
 from aldersvennlig_gis.api import Inputs, analyse
 from aldersvennlig_gis.config import load_config
 from aldersvennlig_gis.errors import InputError
-from aldersvennlig_gis.ingest import osm_format, read_osm
-from aldersvennlig_gis.sites import epsg_code, load_sites, read_vector
+from aldersvennlig_gis.readers.osm import osm_format, read_osm
+from aldersvennlig_gis.readers.sites import epsg_code, load_sites, read_vector
 
 from conftest import line_town, lonlat, run_cli
 

@@ -22,7 +22,7 @@ from pypdf import PdfReader
 from aldersvennlig_gis import __version__
 from aldersvennlig_gis.api import Inputs, analyse
 from aldersvennlig_gis.config import load_config
-from aldersvennlig_gis.rasters import NODATA
+from aldersvennlig_gis.surfaces import NODATA
 from aldersvennlig_gis.snapping import allowed_edges, snap, snap_points
 
 from conftest import line_town, run_cli
@@ -70,7 +70,7 @@ def test_every_gpkg_layer_opens_and_metadata_describes_the_run(demo_run, helsink
     assert meta["input.osm"] == str(helsinki)
     assert int(meta["input.osm.size_bytes"]) == helsinki.stat().st_size
     assert pd.Timestamp(meta["input.osm.modified"]).timestamp() == pytest.approx(helsinki.stat().st_mtime, abs=1)
-    assert json.loads(meta["config_json"]) == json.loads(json.dumps(load_config().model_dump()))
+    assert json.loads(meta["config_json"]) == json.loads(json.dumps(load_config().model_dump(by_alias=True)))
     assert float(meta["weight.grocery"]) == pytest.approx(0.3)
 
 

@@ -14,7 +14,8 @@ import shapely
 from scipy.spatial import cKDTree
 
 from aldersvennlig_gis.config import load_config
-from aldersvennlig_gis.ingest import read_osm
+from aldersvennlig_gis.criteria import Criteria
+from aldersvennlig_gis.readers.osm import read_osm
 from aldersvennlig_gis.network import build_network, choose_crs, to_crs
 from aldersvennlig_gis.outputs import network_table
 
@@ -34,7 +35,7 @@ def _make_city_module():
 def _network(path: Path):
     cfg = load_config(None)
     osm = read_osm(path, cfg, buildings=False)
-    return osm, build_network(osm, choose_crs(osm.lon, osm.lat), cfg.lighting.lamp_radius_m, cfg.walking.min_component_m)
+    return osm, build_network(osm, choose_crs(osm.lon, osm.lat), Criteria.from_config(cfg).lamp_radius_m, cfg.walking.min_component_m)
 
 
 def test_two_by_two_city_holds_four_disjoint_copies_of_the_network(tmp_path, helsinki):

@@ -59,7 +59,7 @@ def test_decay_scores_follow_config(tmp_path):
     sites = write_sites(tmp_path / "sites.geojson", {"A": (100, -20)})
     a = analyse(Inputs(osm=osm, sites=str(sites)))
     A = site_row(a, "A")
-    crit = a.cfg.destinations["grocery"]
+    crit = a.criteria["grocery"].settings
     expected = 100 * (crit.zero_min - A["grocery_min"]) / (crit.zero_min - crit.full_min)
     assert A["grocery_score"] == pytest.approx(min(100, max(0, expected)))
     assert A["score"] == pytest.approx(sum(w * A[f"{k}_score"] for k, w in a.weights.items()))

@@ -15,7 +15,7 @@ import shapely
 from pyproj import Transformer
 
 from aldersvennlig_gis.api import Inputs, analyse
-from aldersvennlig_gis.grid import population_summary
+from aldersvennlig_gis.neighbourhoods import population_summary
 
 from conftest import line_town, run_cli, write_osm
 from test_grid import POP, _TO_LL, at, oslo_town, ssb_cells

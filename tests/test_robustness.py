@@ -17,8 +17,8 @@ from aldersvennlig_gis import outputs
 from aldersvennlig_gis.api import Inputs, analyse
 from aldersvennlig_gis.config import load_config
 from aldersvennlig_gis.errors import InputError
-from aldersvennlig_gis.ingest import read_osm
-from aldersvennlig_gis.scoring import decay
+from aldersvennlig_gis.readers.osm import read_osm
+from aldersvennlig_gis.criteria.rules import decay
 
 from conftest import line_town, lonlat, run_cli, write_osm
 from test_pipeline import site_row, write_sites
@@ -284,7 +284,7 @@ def test_network_distance_is_never_shorter_than_the_straight_line(tmp_path, town
 
 def _graph_times(x, y, edges, shops, extra_edge=None):
     """Node times to the nearest shop on a network built directly from arrays."""
-    from aldersvennlig_gis.access import build_graph, shortest_paths
+    from aldersvennlig_gis.routing import build_graph, shortest_paths
     from aldersvennlig_gis.network import Network
 
     pairs = [*edges, extra_edge] if extra_edge is not None else list(edges)
@@ -297,7 +297,7 @@ def _graph_times(x, y, edges, shops, extra_edge=None):
     cfg = load_config()
     edge = np.array([k for k, _ in shops])
     t = np.array([f for _, f in shops])
-    g = build_graph(net, edge, t, np.zeros(len(shops)), np.ones(len(shops), bool), np.zeros(len(shops), bool), cfg)
+    g = build_graph(net, edge, t, np.zeros(len(shops)), np.ones(len(shops), bool), np.zeros(len(shops), bool), cfg.walking)
     return shortest_paths(g, g.access_node, np.inf)[0][: len(x)]
 
 

@@ -18,12 +18,15 @@ import pandas as pd
 import pytest
 import shapely
 
-from aldersvennlig_gis import access, cache, rasters
+from aldersvennlig_gis import surfaces
+from aldersvennlig_gis import routing
+from aldersvennlig_gis.readers import cache
 from aldersvennlig_gis.api import Inputs, analyse, evaluate, run
 from aldersvennlig_gis.config import load_config
+from aldersvennlig_gis.criteria import Criteria
 from aldersvennlig_gis.errors import InputError
 from aldersvennlig_gis.explain import explain_site
-from aldersvennlig_gis.ingest import read_osm
+from aldersvennlig_gis.readers.osm import read_osm
 from aldersvennlig_gis.metadata import SCHEMA, read_run_metadata, run_schema
 from aldersvennlig_gis.network import build_network
 
@@ -307,7 +310,7 @@ def test_a_raster_too_fine_for_the_area_is_refused_before_the_routing(tmp_path, 
     def no_routing(*args, **kwargs):
         raise AssertionError("the analysis started")
 
-    monkeypatch.setattr(access, "shortest_paths", no_routing)
+    monkeypatch.setattr(routing, "shortest_paths", no_routing)
     t0 = time.perf_counter()
     e = raises("raster_too_large", analyse, Inputs(osm=osm, config=cfg_path))
     assert time.perf_counter() - t0 < 5
@@ -316,17 +319,17 @@ def test_a_raster_too_fine_for_the_area_is_refused_before_the_routing(tmp_path, 
     assert f"set output.raster_m to {fit:g} or more" in str(e) and "output.raster_m" in e.text("nb")
     # the size named fits, the round size below it does not
     cfg = load_config(cfg_path)
-    net = build_network(read_osm(osm, cfg, buildings=False), None, cfg.lighting.lamp_radius_m, cfg.walking.min_component_m)
+    net = build_network(read_osm(osm, cfg, buildings=False), None, Criteria.from_config(cfg).lamp_radius_m, cfg.walking.min_component_m)
     ok = cfg.model_copy(update={"output": cfg.output.model_copy(update={"raster_m": fit})})
-    rasters.check_raster_size(net, ok, cfg_path)
-    rows, cols = rasters.raster_grid(net, fit, cfg.walking.max_snap_m)[2]
+    surfaces.check_raster_size(net, ok, cfg_path)
+    rows, cols = surfaces.raster_grid(net, fit, cfg.walking.max_snap_m)[2]
     assert rows * cols <= cfg.output.max_raster_cells
     below = max(v for e in range(-4, 5) for m in (1, 2, 2.5, 5) if (v := float(f"{m * 10.0 ** e:.12g}")) < fit)
     bad = cfg.model_copy(update={"output": cfg.output.model_copy(update={"raster_m": below})})
-    raises("raster_too_large", rasters.check_raster_size, net, bad, cfg_path)
+    raises("raster_too_large", surfaces.check_raster_size, net, bad, cfg_path)
     # an absurdly small size is refused without computing a grid
     tiny = cfg.model_copy(update={"output": cfg.output.model_copy(update={"raster_m": 1e-300})})
-    raises("raster_too_large", rasters.check_raster_size, net, tiny, cfg_path)
+    raises("raster_too_large", surfaces.check_raster_size, net, tiny, cfg_path)
 
 
 def test_cli_config_inf_and_a_too_fine_raster_exit_2_at_once(tmp_path):

@@ -10,10 +10,10 @@ import pytest
 import shapely
 from pyproj import Transformer
 
-from aldersvennlig_gis import access
+from aldersvennlig_gis import routing
 from aldersvennlig_gis.api import Inputs, analyse
-from aldersvennlig_gis.rasters import NODATA, score_surfaces
-from aldersvennlig_gis.scoring import decay
+from aldersvennlig_gis.surfaces import NODATA, score_surfaces
+from aldersvennlig_gis.criteria.rules import decay
 from aldersvennlig_gis.snapping import allowed_edges, snap, snap_points
 
 from conftest import line_town
@@ -101,7 +101,7 @@ def test_point_reach_is_a_site_inserted_into_the_graph(helsinki_cells):
     a, ref, table, cells, xy, dist = helsinki_cells
     w = a.cfg.walking
     s = snap(shapely.points(xy), a.net, w.max_snap_m, allowed_edges(a.net, w.steps))
-    reach = access.point_reach(a.graph, a.reach, s.edge, s.t, s.access_m, w.cutoff_min * 60)
+    reach = routing.point_reach(a.graph, a.reach, s.edge, s.t, s.access_m, w.cutoff_min * 60)
     node = table["node"].to_numpy()
     for key, r in reach.items():
         site = ref.reach[key]
@@ -144,12 +144,12 @@ def test_a_cell_off_the_footway_scores_as_a_site_there(tmp_path):
     for key in ("grocery", "transit"):
         dest = a.destinations[a.destinations["category"] == key].geometry.iloc[0]
         route = dist[off] + abs(along[off] - shapely.line_locate_point(line, dest)) + shapely.distance(dest, line)
-        crit = a.cfg.destinations[key]
+        crit = a.criteria[key].settings
         want = decay(np.array([route / speed / 60]), crit.full_min, crit.zero_min)[0]
         assert cells[f"{key}_score"][0] == pytest.approx(want, abs=0.01), key
         assert site_row(ref, "0")[f"{key}_m"] == pytest.approx(route, abs=0.01)
     gap = max(site_row(ref, "0")["grocery_m"], site_row(ref, "0")["transit_m"])
-    bench = a.cfg.bench
+    bench = a.criteria["bench"].settings
     want = decay(np.array([gap]), bench.full_gap_m, bench.zero_gap_m)[0]
     assert cells["bench_score"][0] == pytest.approx(want, abs=0.01)
     # 100 m of access walk costs points: 2 minutes more to every destination, 100 m more without a rest

@@ -18,7 +18,8 @@ from pypdf import PdfReader
 
 from aldersvennlig_gis import scoring
 from aldersvennlig_gis.config import load_config
-from aldersvennlig_gis.text import t
+from aldersvennlig_gis.criteria import Criteria
+from aldersvennlig_gis.catalogue import t
 
 from conftest import run_cli, write_osm
 from test_criteria import run_town
@@ -231,8 +232,8 @@ def test_demo_ranks_are_competition_ranks_on_score_then_tiebreak(demo_run):
     assert list(zip(rank, ranked["site_id"])) == sorted(zip(rank, ranked["site_id"]))
     # the tie-break as the contract defines it, from the written minutes and the default weights
     cfg = load_config(None)
-    w = cfg.weights()
-    keys = list(cfg.destinations)
+    w = Criteria.from_config(cfg).weights
+    keys = list(Criteria.from_config(cfg).searched)
     minutes = ranked[[f"{k}_min" for k in keys]].fillna(cfg.walking.cutoff_min).to_numpy()
     expected = minutes @ np.array([w[k] for k in keys]) / sum(w[k] for k in keys)
     assert np.allclose(tb, expected, atol=0.011)
@@ -288,7 +289,7 @@ def lighting_town(tmp_path: Path, lit: str | None) -> Path:
 @pytest.mark.parametrize(("lit", "share"), [("yes", 1.0), ("no", 0.0)])
 def test_two_percent_known_moves_the_lighting_score_at_most_two_points(tmp_path, lit, share):
     a = run_town(tmp_path, lighting_town(tmp_path, lit), {"A": (-20, 0)})
-    A, u = site_row(a, "A"), a.cfg.lighting.unknown_score
+    A, u = site_row(a, "A"), a.criteria["lighting"].settings.unknown_score
     assert A["lighting_known_share"] == pytest.approx(0.02, abs=0.002)
     assert A["lighting_share"] == pytest.approx(share)
     assert abs(A["lighting_score"] - u) <= 2
@@ -302,7 +303,7 @@ def test_wholly_known_routes_score_their_lit_share_and_unknown_ones_the_neutral_
     dark = site_row(run_town(tmp_path, line_town(tmp_path, lit="no"), {"A": (100, -20)}), "A")
     unknown = run_town(tmp_path, lighting_town(tmp_path, None), {"A": (-20, 0)})
     assert (lit["lighting_score"], dark["lighting_score"]) == (100, 0)
-    assert site_row(unknown, "A")["lighting_score"] == unknown.cfg.lighting.unknown_score
+    assert site_row(unknown, "A")["lighting_score"] == unknown.criteria["lighting"].settings.unknown_score
 
 
 def test_the_config_comment_and_readme_state_the_lighting_rule():
@@ -328,7 +329,7 @@ def test_map_click_scores_partly_known_lighting_as_the_pipeline(browser, tmp_pat
         lon, lat = lonlat(-20, 0)
         r = page.js("([lat, lon]) => window.__aldersvennlig.evaluate(lat, lon)", [lat, lon])
         assert r["crit"]["lighting"] == pytest.approx(site_row(a, "A")["lighting_score"], abs=0.6)
-        assert abs(r["crit"]["lighting"] - a.cfg.lighting.unknown_score) <= 2
+        assert abs(r["crit"]["lighting"] - a.criteria["lighting"].settings.unknown_score) <= 2
         assert page.errors == []
     finally:
         page.close()

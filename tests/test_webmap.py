@@ -184,8 +184,8 @@ def test_click_matches_the_pipeline_for_a_site_there(browser, tmp_path):
         lon, lat = lonlat(250, -20)
         r = page.js("([lat, lon]) => window.__aldersvennlig.evaluate(lat, lon)", [lat, lon])
         for key in ("grocery", "health", "transit"):
-            assert r["min"][key] == pytest.approx(A[f"{key}_min"], abs=0.06)
-            assert r["m"][key] == pytest.approx(A[f"{key}_m"], abs=1.0)
+            assert r["f"][key][f"{key}_min"] == pytest.approx(A[f"{key}_min"], abs=0.06)
+            assert r["f"][key][f"{key}_m"] == pytest.approx(A[f"{key}_m"], abs=1.0)
         assert r["access"] == pytest.approx(20, abs=0.5)
         assert r["score"] == pytest.approx(A["score"], abs=1.0)
         # far from the network: no breakdown, a plain message
@@ -194,7 +194,7 @@ def test_click_matches_the_pipeline_for_a_site_there(browser, tmp_path):
         r = page.js("([lat, lon]) => window.__aldersvennlig.evaluate(lat, lon)", [lat, lon])
         text = page.click(lat, lon)
         assert "Point on the walking network" in text and "15 m from where you clicked" in text
-        assert f"{r['min']['grocery']:.1f} min · {r['m']['grocery']:.0f} m" in text
+        assert f"{r['f']['grocery']['grocery_min']:.1f} min · {r['f']['grocery']['grocery_m']:.0f} m" in text
         rank = 1 + int((a.sites["score"] > r["score"]).sum())
         assert f"Overall score: {r['score']:.1f}" in text and f"Would rank {rank} of 2 sites" in text
         text = page.click(*lonlat(500, 400)[::-1])

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .text import Msg
+from .catalogue import Msg
 
 # Saaty's random index by matrix size (Saaty 1980, The Analytic Hierarchy Process;
 # sizes 11-15 from Saaty 2012, Decision Making for Leaders, 3rd ed.).

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from .cache import DEFAULT_DIR
-from .config import default_text
-from .explain import Breakdown, evaluate_point, explain_site
-from .grid import summary_lines
+from .catalogue import t, warning_text
+from .config import default_text, load_config
+from .errors import InputError
+from .explain import Breakdown, explain_site, point_breakdown
+from .neighbourhoods import summary_lines
 from .outputs import output_folder, quality_summary, write_into
 from .pipeline import analyse
+from .readers.cache import DEFAULT_DIR, cached_osm
 from .results import Analysis, Inputs
-from .text import t, warning_text
 
 __all__ = [
     "Inputs", "Analysis", "Breakdown", "analyse", "run", "demo", "demo_osm", "default_config_text", "explain", "evaluate",
@@ -76,7 +79,16 @@ def evaluate(
 
     The read extract is cached in ``cache`` (default ``data/processed``).
     """
-    breakdown, a = evaluate_point(inputs, lon, lat, cache)
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        raise InputError("bad_lonlat", lon=lon, lat=lat)
+    if inputs.osm is None:
+        raise InputError("no_input")
+    cfg = load_config(inputs.config)
+    osm = cached_osm(Path(inputs.osm), cfg, Path(cache))
+    with tempfile.TemporaryDirectory(prefix="aldersvennlig-") as tmp:
+        point = Path(tmp) / "point.csv"
+        point.write_text(f"site_id,lon,lat\npoint,{lon!r},{lat!r}\n", encoding="utf-8")
+        a = analyse(dataclasses.replace(inputs, sites=str(point)), cfg, osm)
     for code in a.warnings:
         say(warning_text(code, lang))
-    return breakdown
+    return point_breakdown(a)

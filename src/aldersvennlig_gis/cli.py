@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from . import interrupt
-from .text import LANGS, Msg, t
+from .catalogue import LANGS, Msg, t
 
 
 def _lang(argv: list[str]) -> str:
@@ -32,7 +32,7 @@ import typer  # noqa: E402
 
 from . import __version__, api, outfolder  # noqa: E402
 from .errors import InputError  # noqa: E402
-from .sites import epsg_code  # noqa: E402
+from .readers.sites import epsg_code  # noqa: E402
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, help="Score sites for age-friendly housing.",

@@ -24,26 +24,16 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-import rasterio
 from pyproj import Transformer
-from rasterio.enums import Resampling
-from rasterio.errors import RasterioIOError
-from rasterio.merge import merge
-from scipy.ndimage import map_coordinates
 
-from .config import Walking
+from .catalogue import Msg
 from .errors import InputError
-from .ingest import BRIDGE_OR_TUNNEL, GROUND, INDOOR
-from .network import Network
-from .text import Msg
+from .models import Walking
+from .network import BRIDGE_OR_TUNNEL, GROUND, INDOOR, Network
+from .readers.dem import Dem
 
 _TOBLER_K = 3.5  # Tobler 1993: exponent per unit grade
 _TOBLER_S0 = 0.05  # Tobler 1993: grade of the fastest walk (slightly downhill)
-# Heights outside these bounds are nodata, for files that leave their nodata value
-# undeclared (-9999, -32767, 3.4e38): no land lies below the Dead Sea shore (about
-# -430 m). The upper bound only catches fill values: heights in centimetres must
-# still reach the median grade check, which says what is wrong.
-_LOWEST_M, _HIGHEST_M = -500.0, 1e6
 # A run is read at no finer than an eighth of its length: a finer DEM (Kartverket's
 # 1 m laser models) is averaged to that cell size first, which keeps at most nine
 # samples in a run and bounds the memory of a municipality-wide read.
@@ -60,98 +50,9 @@ def round_trip_factor(grade: np.ndarray) -> np.ndarray:
     return (tobler_factor(grade) + tobler_factor(-grade)) / 2
 
 
-def _open(paths: Sequence[Path]) -> list:
-    """Open the terrain models, refusing what is not one: several bands (an image), 8-bit cells."""
-    sources = []
-    try:
-        for path in paths:
-            if not path.is_file():
-                raise InputError("dem_not_found", path=path)
-            try:
-                src = rasterio.open(path)
-            except RasterioIOError as exc:
-                raise InputError("dem_unreadable", path=path, detail=exc) from None
-            sources.append(src)
-            if src.crs is None:
-                raise InputError("dem_no_crs", path=path)
-            if src.transform.is_identity:  # a CRS but no position: rasterio's default grid at (0, 0), 1 unit cells
-                raise InputError("dem_no_position", path=path)
-            if src.count != 1:
-                raise InputError("dem_not_terrain", path=path, found=Msg("dem.bands", n=src.count))
-            if np.dtype(src.dtypes[0]).itemsize == 1:
-                raise InputError("dem_not_terrain", path=path, found=Msg("dem.byte_cells", dtype=src.dtypes[0]))
-    except BaseException:
-        for src in sources:
-            src.close()
-        raise
-    return sources
-
-
-def _metres_per_unit(crs, lat: float) -> tuple[float, float]:
-    """Metres per unit of ``crs`` along x and y near latitude ``lat``."""
-    if crs.is_geographic:
-        return 111_320 * np.cos(np.radians(lat)), 111_320.0
-    return (crs.linear_units_factor[1],) * 2
-
-
-def _read_res(group: list, lat: float, run_m: float) -> tuple[float, float]:
-    """Cell size (x, y; CRS units) at which a group of tiles is read: its finest, no finer than run / 8."""
-    mx, my = _metres_per_unit(group[0].crs, lat)
-    finest = run_m / _CELLS_PER_RUN
-    return (
-        max(min(abs(s.res[0]) for s in group), finest / mx),
-        max(min(abs(s.res[1]) for s in group), finest / my),
-    )
-
-
-def _heights(sources: list, epsg: int, x: np.ndarray, y: np.ndarray, lat: float, run_m: float) -> np.ndarray:
-    """Terrain height at each point (analysis CRS), bilinear between cells; NaN where no DEM has it.
-
-    Tiles in one CRS are merged over the points' extent first, so a point between
-    two tiles is read across their seam as in one raster; each CRS is read in its
-    own, and the first source that has a height gives it.
-    """
-    z = np.full(len(x), np.nan)
-    groups: dict[str, list] = {}
-    for src in sources:
-        groups.setdefault(src.crs.to_wkt(), []).append(src)
-    for group in groups.values():
-        todo = np.flatnonzero(np.isnan(z))
-        if len(todo) == 0:
-            break
-        gx, gy = (np.asarray(c) for c in Transformer.from_crs(epsg, group[0].crs, always_xy=True).transform(x[todo], y[todo]))
-        rx, ry = _read_res(group, lat, run_m)
-        ox, oy = group[0].transform.c, group[0].transform.f  # read on the first tile's grid: no resampling at its own cell size
-        left = max(min(s.bounds.left for s in group), gx.min() - 2 * rx)
-        right = min(max(s.bounds.right for s in group), gx.max() + 2 * rx)
-        bottom = max(min(s.bounds.bottom for s in group), gy.min() - 2 * ry)
-        top = min(max(s.bounds.top for s in group), gy.max() + 2 * ry)
-        if left >= right or bottom >= top:
-            continue
-        left, top = ox + np.floor((left - ox) / rx) * rx, oy - np.floor((oy - top) / ry) * ry
-        right, bottom = left + np.ceil((right - left) / rx) * rx, top - np.ceil((top - bottom) / ry) * ry
-        try:
-            cells, transform = merge(
-                group, bounds=(left, bottom, right, top), res=(rx, ry), nodata=np.nan, dtype="float32",
-                resampling=Resampling.average, masked=True,
-            )
-        except (RasterioIOError, ValueError) as exc:
-            raise InputError("dem_unreadable", path=group[0].name, detail=exc) from None
-        cells = cells[0].astype(float).filled(np.nan)
-        valid = np.isfinite(cells) & (cells > _LOWEST_M) & (cells < _HIGHEST_M)
-        col, row = ~transform @ (gx, gy)
-        at = np.stack([row - 0.5, col - 0.5])  # map_coordinates counts from cell centres
-        weight = map_coordinates(valid.astype(float), at, order=1, mode="constant", cval=0.0)
-        height = map_coordinates(np.where(valid, cells, 0.0), at, order=1, mode="constant", cval=0.0)
-        ok = weight > 1e-6
-        z[todo[ok]] = height[ok] / weight[ok]
-    return z
-
-
-def _sample_spacing(sources: list, lat: float, w: Walking) -> float:
+def _sample_spacing(dem: Dem, lat: float, w: Walking) -> float:
     """Metres between height samples along a way: ``dem_sample_px`` cells as read."""
-    cell = min(abs(s.res[0]) * _metres_per_unit(s.crs, lat)[0] for s in sources)
-    return max(cell, w.grade_run_m / _CELLS_PER_RUN) * w.dem_sample_px
+    return max(dem.cell_m(lat), w.grade_run_m / _CELLS_PER_RUN) * w.dem_sample_px
 
 
 def _samples(net: Network, h: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -257,10 +158,9 @@ def apply_dem(net: Network, dem: str | Path | Sequence[str | Path], w: Walking) 
     length, run = e["length_m"].to_numpy(), e["run"].to_numpy()
     run_len = np.bincount(run, weights=length)
     edge_s0 = np.cumsum(length) - length - np.r_[0.0, np.cumsum(run_len)[:-1]][run]  # chainage along the run
-    sources = _open(paths)
-    try:
+    with Dem(paths) as dem:
         lat = float(Transformer.from_crs(net.epsg, 4326, always_xy=True).transform(net.x[:1], net.y[:1])[1][0])
-        h = _sample_spacing(sources, lat, w)
+        h = _sample_spacing(dem, lat, w)
         run_first, s, sx, sy = _samples(net, h)
         # pieces: each edge cut into equal pieces at most h long, graded at their middles
         pieces = np.maximum(1, np.ceil(length / h)).astype(np.int64)
@@ -273,10 +173,7 @@ def apply_dem(net: Network, dem: str | Path | Sequence[str | Path], w: Walking) 
         ax, ay = _main_axis((dx * dx).sum(1), (dx * dy).sum(1), (dy * dy).sum(1))
         side = w.grade_run_m / 2
         cx, cy = np.r_[mx - side * ay, mx + side * ay], np.r_[my + side * ax, my - side * ax]
-        z_all = _heights(sources, net.epsg, np.r_[sx, cx], np.r_[sy, cy], lat, w.grade_run_m)
-    finally:
-        for src in sources:
-            src.close()
+        z_all = dem.heights(net.epsg, np.r_[sx, cx], np.r_[sy, cy], lat, w.grade_run_m / _CELLS_PER_RUN)
     z, cz = z_all[: len(s)], z_all[len(s) :].reshape(2, -1).T
     wz = np.where(win >= 0, z[win], np.nan)
     gx, gy, fitted = _plane_fit(np.c_[wx, cx.reshape(2, -1).T], np.c_[wy, cy.reshape(2, -1).T], np.c_[wz, cz])

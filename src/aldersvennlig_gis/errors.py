@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .text import Msg
+from .catalogue import Msg
 
 
 class InputError(Exception):

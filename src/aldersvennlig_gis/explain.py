@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import collections
 import csv
-import dataclasses
 import io
 import itertools
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,18 +17,16 @@ import pandas as pd
 import pyogrio
 
 from . import __version__
-from .cache import DEFAULT_DIR, cached_osm
-from .config import load_config
-from .demand import GRID_EPSG, cell_of
+from .catalogue import number, t
+from .config import config_of_run
+from .criteria import Criteria
 from .errors import InputError
 from .metadata import SCHEMA, read_run_metadata, schema_of
 from .network import to_crs
-from .outputs import criteria_layer, ranked_sites
-from .pipeline import analyse
-from .results import Analysis, Inputs
-from .sites import decode_text, parse_numbers, table_layout
-from .scoring import ROUTE_KEYS
-from .text import criterion_label, number, t
+from .outputs import ranked_sites
+from .readers.sites import decode_text, parse_numbers, table_layout
+from .results import Analysis
+from .ssb_grid import GRID_EPSG, cell_of
 
 
 @dataclass
@@ -38,14 +34,14 @@ class Breakdown:
     """One site's numbers and how they make its score.
 
     ``row`` holds the site's ``ranking.csv`` columns, ``criteria`` the run's
-    ``criteria`` layer indexed by criterion; ``ranked`` is the number of ranked
+    criteria with their weights; ``ranked`` is the number of ranked
     sites in the run, None for a proposed point (which has no rank); ``tied``
     the number of other sites sharing its rank, ``same_score`` the number of
     other ranked sites with its score (as ranking.csv writes it).
     """
 
     row: pd.Series
-    criteria: pd.DataFrame
+    criteria: Criteria
     ranked: int | None = None
     tied: int = 0
     same_score: int = 0
@@ -53,7 +49,7 @@ class Breakdown:
 
     def text(self, lang: str = "nb") -> str:
         """The breakdown as plain text in ``lang``."""
-        r, crit = self.row, self.criteria
+        r = self.row
         point = self.ranked is None
         if r["status"] != "ok":
             return t(f"explain.{r['status']}", lang, site=t("explain.point", lang) if point else r["site_id"])
@@ -73,63 +69,19 @@ class Breakdown:
             if self.same_score and pd.notna(r.get("tiebreak_min")):
                 lines.append(t("explain.tiebreak", lang, tb=number(r["tiebreak_min"], 2, lang)))
             lines.append(t("explain.stability", lang, p10=int(r["rank_p10"]), p90=int(r["rank_p90"])))
-        routes = any(pd.notna(r[f"{k}_min"]) for k in ROUTE_KEYS if f"{k}_min" in r)
-        for key in crit.index:
-            lines += _criterion_lines(r, key, crit.loc[key], routes, lang)
+        for c in self.criteria:
+            w, score = self.criteria.weights[c.key], float(r[f"{c.key}_score"])
+            points = t("explain.points", lang, score=number(score, 1, lang), weight=number(100 * w, 0, lang), points=number(score * w, 1, lang))
+            lines += [*c.explain(r, lang), "  " + points]
         if self.cell is not None:
             lines += _cell_lines(self.cell, lang)
         return "\n".join(lines)
-
-
-def _criterion_lines(r: pd.Series, key: str, c: pd.Series, routes: bool, lang: str) -> list[str]:
-    """What one criterion measured for the site, and its share of the score."""
-    label = criterion_label(key, lang)
-    if c["unit"] == "min" and pd.isna(r[f"{key}_min"]):
-        lines = [t("explain.none", lang, label=label, cutoff=number(c["cutoff_min"], 0, lang))]
-    elif c["unit"] == "min":
-        name = r[f"{key}_name"]
-        name = name if isinstance(name, str) and name else t("explain.unnamed", lang, id=r[f"{key}_id"])
-        m, minutes = number(r[f"{key}_m"], 0, lang), number(r[f"{key}_min"], 1, lang)
-        lines = [
-            t("explain.nearest", lang, label=label, name=name, m=m, min=minutes),
-            "  " + t("explain.way", lang, parts=", ".join(_way(r, key, c, lang))),
-        ]
-    elif not routes:
-        lines = [t("explain.no_route", lang, label=label)]
-    elif key == "lighting" and pd.isna(r["lighting_share"]):
-        lines = [t("explain.lighting_unknown", lang, label=label)]
-    elif key == "lighting":
-        share, known = number(100 * r["lighting_share"], 0, lang), number(100 * r["lighting_known_share"], 0, lang)
-        lines = [t("explain.lighting", lang, label=label, share=share, known=known)]
-        unknown = c.get("unknown_score")
-        if r["lighting_known_share"] < 1 and unknown is not None and pd.notna(unknown):
-            lines.append("  " + t("explain.lighting_part", lang, unknown=number(unknown, None, lang)))
-    else:
-        gap, near = number(r["bench_gap_m"], 0, lang), int(r["benches_near"])
-        lines = [t("explain.bench", lang, label=label, gap=gap, near=near, near_m=number(c["near_m"], 0, lang))]
-    w, score = float(c["weight"]), float(r[f"{key}_score"])
-    points = number(score * w, 1, lang)
-    lines.append("  " + t("explain.points", lang, score=number(score, 1, lang), weight=number(100 * w, 0, lang), points=points))
-    return lines
 
 
 def ordinal(n: int) -> str:
     """An English ordinal: 1st, 2nd, 3rd, 4th, 11th, 21st."""
     suffix = "th" if n % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
-
-
-def _way(r: pd.Series, key: str, c: pd.Series, lang: str) -> list[str]:
-    steps, steep = float(r[f"{key}_steps_m"]), r[f"{key}_steep_m"]
-    pct = number(c["steep_pct"], 0, lang)
-    parts = [t("explain.steps", lang, m=number(steps, 0, lang)) if steps >= 0.5 else t("explain.no_steps", lang)]
-    if pd.isna(steep):
-        parts.append(t("explain.steep_unknown", lang))
-    elif steep >= 0.5:
-        parts.append(t("explain.steep", lang, m=number(steep, 0, lang), pct=pct))
-    else:
-        parts.append(t("explain.no_steep", lang, pct=pct))
-    return parts
 
 
 def _cell_lines(c: dict, lang: str) -> list[str]:
@@ -263,8 +215,8 @@ def explain_site(run_dir: Path, site_id: str) -> Breakdown:
     Checks first that the folder is one whole run of this version
     (``check_run_folder``) and that its ``ranking.csv`` belongs to it. The numbers
     come from the ``sites`` layer of ``results.gpkg`` (the ranking.csv columns,
-    same rows, same rounding), the weights and thresholds from its ``criteria``
-    layer.
+    same rows, same rounding), the criteria, weights and thresholds from the
+    config the run recorded in its ``metadata`` layer.
     """
     # Why the gpkg and not ranking.csv: people open ranking.csv in a spreadsheet and
     # save it again. Norwegian Excel writes ';' between fields, decimal commas,
@@ -284,38 +236,16 @@ def explain_site(run_dir: Path, site_id: str) -> Breakdown:
     hit = _find_site(sites, site_id)
     if hit.empty:
         raise InputError("no_such_site", path=ranking, site_id=str(site_id))
-    try:
-        crit = pyogrio.read_dataframe(gpkg, layer="criteria")
-    except Exception:  # pyogrio raises DataLayerError and others for a missing layer
-        raise InputError("no_criteria_layer", path=gpkg) from None
+    criteria = Criteria.from_config(config_of_run(meta.get("config_json", ""), gpkg))
     row = hit.iloc[0].copy()
     row["site_id"] = str(row["site_id"])
     ranked = sites[sites["rank"].notna()]
     tied = int((ranked["rank"] == row["rank"]).sum()) - 1 if pd.notna(row["rank"]) else 0
     same = int((ranked["score"] == row["score"]).sum()) - 1 if pd.notna(row["rank"]) else 0
-    return Breakdown(row, crit.set_index("criterion"), len(ranked), tied, same, _site_cell(gpkg, row, meta))
+    return Breakdown(row, criteria, len(ranked), tied, same, _site_cell(gpkg, row, meta))
 
 
 def point_breakdown(a: Analysis) -> Breakdown:
     """The breakdown of the single site of an analysis (a proposed point)."""
     row = pd.DataFrame(ranked_sites(a).drop(columns="geometry")).iloc[0]
-    return Breakdown(row, criteria_layer(a).set_index("criterion"))
-
-
-def evaluate_point(inputs: Inputs, lon: float, lat: float, cache: Path = DEFAULT_DIR) -> tuple[Breakdown, Analysis]:
-    """Analyse one proposed point (EPSG:4326) with the input files of ``run``.
-
-    The read extract is cached in ``cache`` (see ``cache.cached_osm``); nothing
-    else is written.
-    """
-    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-        raise InputError("bad_lonlat", lon=lon, lat=lat)
-    if inputs.osm is None:
-        raise InputError("no_input")
-    cfg = load_config(inputs.config)
-    osm = cached_osm(Path(inputs.osm), cfg, Path(cache))
-    with tempfile.TemporaryDirectory(prefix="aldersvennlig-") as tmp:
-        point = Path(tmp) / "point.csv"
-        point.write_text(f"site_id,lon,lat\npoint,{lon!r},{lat!r}\n", encoding="utf-8")
-        a = analyse(dataclasses.replace(inputs, sites=str(point)), cfg, osm)
-    return point_breakdown(a), a
+    return Breakdown(row, a.criteria)

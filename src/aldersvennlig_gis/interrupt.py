@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -56,6 +57,12 @@ def check() -> None:
         raise Interrupted(_pending)
 
 
+def _unraisable(unraisable: sys.UnraisableHookArgs) -> None:
+    """Python's report of an exception it swallowed, without ours: ``check`` raises it again."""
+    if not isinstance(unraisable.exc_value, Interrupted):
+        sys.__unraisablehook__(unraisable)
+
+
 def install() -> None:
     """Make SIGINT and SIGTERM raise ``Interrupted`` (also where the shell started us with SIGINT ignored)."""
     global _pending
@@ -63,6 +70,9 @@ def install() -> None:
     if threading.current_thread() is threading.main_thread():
         for s in SIGNALS:
             signal.signal(s, _raise)
+        # a signal in an at-fork hook (logging's lock release) is swallowed and printed as
+        # "Exception ignored in ...": not printed; remembered in _pending and raised by check()
+        sys.unraisablehook = _unraisable
 
 
 def exit_at_once(line: str) -> None:

@@ -21,14 +21,16 @@ from pathlib import Path
 import pandas as pd
 
 from . import __version__
+from .catalogue import t
+from .readers.sites import split_layer
 from .results import Analysis
-from .sites import split_layer
-from .text import t
 
 # The layout of a run folder: raise it when a change to ranking.csv or to a layer of
 # results.gpkg would make an earlier folder read wrongly (explain refuses older
 # folders and asks for a new run). Runs before the schema row existed count as 0.
-SCHEMA = 1
+# 2: explain reads the criteria from the config the run recorded (config_json, with each
+# criterion's kind) instead of the criteria layer.
+SCHEMA = 2
 SOFTWARE = "aldersvennlig_gis"
 # SQLite application_id of a GeoPackage: "GPKG" from version 1.2 (OGC GeoPackage,
 # Requirement 2), "GP10" and "GP11" in 1.0 and 1.1
@@ -62,7 +64,7 @@ def metadata_frame(a: Analysis, lang: str) -> pd.DataFrame:
             rows.append((f"input.{f.name}.size_bytes", str(stat.st_size)))
     rows += [(f"weight.{k}", f"{w:.6g}") for k, w in a.weights.items()]
     rows.append(("config_digest", a.cfg.digest()))
-    rows.append(("config_json", json.dumps(a.cfg.model_dump(), ensure_ascii=False, sort_keys=True)))
+    rows.append(("config_json", json.dumps(a.cfg.model_dump(by_alias=True), ensure_ascii=False, sort_keys=True)))
     return pd.DataFrame(rows, columns=["key", "value"])
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import NoReturn
+from typing import NoReturn, Protocol
 
 import numpy as np
 import pandas as pd
@@ -19,9 +19,31 @@ from pyproj.exceptions import CRSError, ProjError
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from .catalogue import Msg
 from .errors import InputError
-from .ingest import OsmData
-from .text import Msg
+
+# How a way meets the terrain (WalkableLines.run_structure): on the ground, on a bridge or
+# in a tunnel (above or below the terrain model), or indoors (levelled floors).
+GROUND, BRIDGE_OR_TUNNEL, INDOOR = 0, 1, 2
+
+
+class WalkableLines(Protocol):
+    """What the network is built from, whatever its source (an OSM extract, a
+    municipality's own network): points in EPSG:4326 and runs of them with their
+    attributes. Run ``i`` covers points ``run_ptr[i]:run_ptr[i + 1]``; points with
+    one ``node_key`` are one network node."""
+
+    node_key: np.ndarray
+    lon: np.ndarray
+    lat: np.ndarray
+    run_ptr: np.ndarray
+    run_way: np.ndarray  # the source's id of the way
+    run_lit: np.ndarray  # 1 lit, 0 dark, -1 unknown
+    run_steps: np.ndarray
+    run_highway: np.ndarray
+    run_structure: np.ndarray  # GROUND, BRIDGE_OR_TUNNEL or INDOOR
+    run_incline: np.ndarray  # incline in %, NaN when unknown
+    lamps: np.ndarray  # (n, 2) street lamps, lon, lat
 
 # Mainland Norway, coarse (about 10 km): decides EPSG:25833, the national grid.
 _NORWAY = shapely.Polygon(
@@ -244,13 +266,13 @@ def _lamp_coverage(net: Network, radius: float) -> np.ndarray:
     return interval_union_length(ei[lit], start[lit], end[lit], n)
 
 
-def build_network(osm: OsmData, epsg: int | None, lamp_radius_m: float, min_component_m: float) -> Network:
+def build_network(osm: WalkableLines, epsg: int | None, lamp_radius_m: float, min_component_m: float) -> Network:
     """Build the edge arrays of the walkable network.
 
     Parameters
     ----------
     osm
-        The read extract.
+        The walkable lines (a read extract, or any source's).
     epsg
         Analysis CRS (metric); None chooses it with ``choose_crs``.
     lamp_radius_m

@@ -25,9 +25,9 @@ import tempfile
 from pathlib import Path
 
 from . import __version__, interrupt
+from .catalogue import Msg
 from .errors import InputError
 from .metadata import read_run_metadata
-from .text import Msg
 
 MANIFEST = ".aldersvennlig.json"
 SCRATCH = ".aldersvennlig-scratch-"

@@ -18,16 +18,16 @@ import pyarrow as pa
 import pyogrio
 
 from . import forking
-from .network import edge_time_s, lit_class, polyline_nodes
-from .grid import population_summary
+from .catalogue import criterion_label, number, t, warning_text
 from .metadata import metadata_frame
+from .network import edge_time_s, lit_class, polyline_nodes
 from .outfolder import OutputFolder
-from .results import Analysis
 from .printmap import write_pdf, write_png
 from .qgis_styles import write_styles
 from .rasters import write_rasters
+from .results import Analysis
 from .scoring import top_sites
-from .text import criterion_label, number, t, warning_text
+from .surfaces import score_surfaces
 from .webmap import write_map
 from .wkb import encode_lines
 
@@ -97,30 +97,6 @@ def destinations_layer(a: Analysis) -> gpd.GeoDataFrame:
     )
 
 
-def criteria_layer(a: Analysis) -> pd.DataFrame:
-    """One row per criterion: its weight and how it is scored (a table without geometry).
-
-    ``full`` and ``zero`` are the minutes (destination criteria), metres (bench) or
-    lit percent (lighting) at which the score is 100 and 0; ``cutoff_min``,
-    ``steep_pct`` and ``near_m`` are the walking settings ``explain`` cites;
-    ``unknown_score`` the lighting score of a route whose lighting is unknown.
-    """
-    cfg = a.cfg
-    rows = [
-        {"criterion": k, "weight": a.weights[k], "full": c.full_min, "zero": c.zero_min, "unit": "min",
-         "cutoff_min": cfg.walking.cutoff_min, "steep_pct": cfg.walking.grade_flag_pct, "near_m": np.nan}
-        for k, c in cfg.destinations.items()
-    ]
-    b = cfg.bench
-    rows.append({"criterion": "bench", "weight": a.weights["bench"], "full": b.full_gap_m, "zero": b.zero_gap_m,
-                 "unit": "m", "cutoff_min": np.nan, "steep_pct": np.nan, "near_m": b.near_m})
-    rows.append({"criterion": "lighting", "weight": a.weights["lighting"], "full": 100.0, "zero": 0.0,
-                 "unit": "%", "cutoff_min": np.nan, "steep_pct": np.nan, "near_m": np.nan,
-                 "unknown_score": cfg.lighting.unknown_score})
-    order = {k: i for i, k in enumerate(cfg.criteria)}
-    return pd.DataFrame(rows).sort_values("criterion", key=lambda c: c.map(order), kind="stable").reset_index(drop=True)
-
-
 def _measure_note(measure: str, lang: str) -> str:
     if measure.startswith("destinations_") and measure != "destinations_off_network":
         return t("dq.destinations", lang, label=criterion_label(measure.removeprefix("destinations_"), lang))
@@ -178,7 +154,7 @@ def _ranking(a: Analysis, folder: Path, lang: str) -> None:
 def _gpkg(a: Analysis, folder: Path, lang: str) -> None:
     layers = {
         "sites": ranked_sites(a), "network": network_table(a), "destinations": destinations_layer(a),
-        "criteria": criteria_layer(a), "data_quality": data_quality_layer(a, lang), "metadata": metadata_frame(a, lang),
+        "criteria": a.criteria.layer(), "data_quality": data_quality_layer(a, lang), "metadata": metadata_frame(a, lang),
     }
     layers |= {name: gdf for name, gdf in (("grid", a.grid), ("zones", a.zones)) if gdf is not None}
     write_gpkg(folder / "results.gpkg", layers, a.net.epsg)
@@ -195,12 +171,12 @@ def _zones(a: Analysis, folder: Path, lang: str) -> None:
 
 
 def _population(a: Analysis, folder: Path, lang: str) -> None:
-    if a.grid is not None and "pop_target" in a.grid:
-        population_summary(a).to_csv(folder / "population_summary.csv", index=False, lineterminator="\n")
+    if a.population is not None:
+        a.population.to_csv(folder / "population_summary.csv", index=False, lineterminator="\n")
 
 
 def _rasters(a: Analysis, folder: Path, lang: str) -> None:
-    write_rasters(a, folder)
+    write_rasters(folder, *score_surfaces(a), a.net.epsg)
 
 
 WRITERS: dict[str, Writer] = {

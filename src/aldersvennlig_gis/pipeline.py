@@ -1,11 +1,17 @@
-"""The analysis, stage by stage: ingest -> network -> snapping -> searches ->
-criteria -> score and rank. ``analyse`` returns plain data; ``run`` also
-writes the outputs."""
+"""The analysis as named stages, each handing typed data to the next:
+
+read (``Read``) -> network (``Network``) -> place (``Placed``: sites,
+destinations, GPs and benches on the network) -> route graph (``Attached``:
+their graph nodes) -> search (``reach`` per searched criterion) -> score the
+sites and the network nodes (``criteria``) -> data quality -> neighbourhoods
+(grid and zones). ``analyse`` runs them and returns an ``Analysis``; the API
+writes it.
+"""
 
 from __future__ import annotations
 
 import time
-from pathlib import Path
+from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
@@ -15,46 +21,24 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
-from . import access, demand, grid, scoring
+from . import neighbourhoods, routing, scoring
+from .catalogue import Msg
 from .config import Config, load_config
+from .criteria import Criteria, Search
 from .elevation import apply_dem
 from .errors import InputError
-from .ingest import OsmData, read_osm
-from .network import build_network, check_crs, to_crs
-from .rasters import check_raster_size
+from .network import Network, build_network, check_crs, choose_crs, to_crs
+from .readers import population
+from .readers.destinations import read_destinations
+from .readers.osm import OsmData, read_osm
+from .readers.sites import Sites, epsg_code, load_sites, read_zones
 from .results import Analysis, Inputs
-from .sites import Sites, epsg_code, in_zones, load_sites, read_vector
-from .snapping import allowed_edges, snap, within
-from .text import Msg
+from .snapping import Snap, allowed_edges, snap, within
+from .ssb_grid import PopLayer
+from .surfaces import check_raster_size
 
 
-def _destinations(osm: OsmData, extra: str | None, cfg: Config, epsg: int) -> gpd.GeoDataFrame:
-    gdf = gpd.GeoDataFrame(osm.destinations.drop(columns="geometry"), geometry=list(osm.destinations["geometry"]), crs=4326)
-    if extra:
-        add = read_vector(extra, "destinations")
-        if len(add) == 0:
-            raise InputError("dest_none", path=extra)
-        if "category" not in add.columns:
-            raise InputError("dest_no_category", path=extra, categories=", ".join(cfg.destinations))
-        known = add["category"].astype("string").str.strip().isin(list(cfg.destinations)).fillna(False).to_numpy(dtype=bool)
-        if not known.all():
-            row = int(np.flatnonzero(~known)[0])
-            raise InputError("dest_unknown_category", path=extra, category=str(add["category"].iloc[row]) if pd.notna(add["category"].iloc[row]) else "", row=row + 1,
-                             categories=", ".join(cfg.destinations))
-        add["category"] = add["category"].astype(str).str.strip()
-        add = add.assign(
-            category=add["category"].astype(str),
-            name=add["name"].fillna("").astype(str) if "name" in add else "",
-            source_id=[f"{Path(str(extra)).name}/{i}" for i in range(1, len(add) + 1)],
-        )
-        gdf = pd.concat([gdf, add[["category", "name", "source_id", add.geometry.name]].to_crs(4326)], ignore_index=True)
-    gdf = gdf.to_crs(epsg)
-    gdf = gdf[~(gdf.geometry.is_empty | gdf.geometry.isna())].reset_index(drop=True)
-    gdf["place"] = _places(gdf, cfg)
-    return gdf
-
-
-def _places(dests: gpd.GeoDataFrame, cfg: Config) -> np.ndarray:
+def _places(dests: gpd.GeoDataFrame, searched: dict[str, Search]) -> np.ndarray:
     """The place each destination belongs to: one stop for its platforms, stop positions and poles.
 
     Destinations of one category are one place when they are members of one
@@ -78,7 +62,7 @@ def _places(dests: gpd.GeoDataFrame, cfg: Config) -> np.ndarray:
         if rel and len(members) > 1:
             links.append(np.c_[members.to_numpy()[:-1], members.to_numpy()[1:]])
     xy = shapely.get_coordinates(dests.geometry.representative_point().to_numpy())
-    for key, crit in cfg.destinations.items():
+    for key, crit in searched.items():
         idx = np.flatnonzero((cat == key) & (name != ""))
         if crit.merge_m is None or len(idx) < 2:
             continue
@@ -90,7 +74,7 @@ def _places(dests: gpd.GeoDataFrame, cfg: Config) -> np.ndarray:
 
 
 def _nearest(
-    reach: dict[str, access.Reach], nodes: np.ndarray, dests: gpd.GeoDataFrame, dest_node: np.ndarray, n: int
+    reach: dict[str, routing.Reach], nodes: np.ndarray, dests: gpd.GeoDataFrame, dest_node: np.ndarray, n: int
 ) -> pd.DataFrame:
     """``<key>_name`` and ``<key>_id`` of the nearest destination per criterion at
     graph ``nodes`` (-1: none), None where none is within reach."""
@@ -107,20 +91,276 @@ def _nearest(
     return pd.DataFrame(out)
 
 
-def thin_data(quality: dict[str, float], cfg: Config) -> list[str]:
-    """Warning codes for criteria that rest on thin data."""
-    dq = cfg.data_quality
-    out = []
-    known = quality["route_lighting_known_share"]
-    if known == known and known < dq.min_lighting_known_share:
-        out.append(f"thin_lighting:{round(100 * known)}")
-    if quality["lamps"] == 0:
-        out.append("no_lamps")
-    if quality["benches"] == 0:
-        out.append("no_benches")
-    elif quality["benches"] < dq.min_benches_per_km * quality["walkable_km"]:
-        out.append(f"few_benches:{int(quality['benches'])}:{quality['walkable_km']:.0f}")
-    return out
+class Clock:
+    """Seconds per stage, for the end-of-run timings."""
+
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._t0 = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name], self._t0 = now - self._t0, now
+
+
+@dataclass
+class Read:
+    """Every input, read: the extract and the population layers, and in the
+    analysis CRS (``epsg``) the sites, destinations (the extract's and
+    ``--destinations``), GPs, exclusion zones and benches."""
+
+    osm: OsmData
+    population: list[PopLayer]
+    epsg: int
+    sites: Sites
+    destinations: gpd.GeoDataFrame
+    gps: gpd.GeoDataFrame | None
+    zones: np.ndarray | None
+    benches_xy: np.ndarray
+
+
+def read_inputs(inputs: Inputs, cfg: Config, criteria: Criteria, osm: OsmData | None) -> Read:
+    """Check the flags that go together, then read every input file (the extract unless given)."""
+    pop = population.read_population(inputs.population, inputs.population_column)
+    if inputs.gp_capacity and not pop:
+        raise InputError("gp_needs_population")
+    if inputs.sites_crs is not None and not inputs.sites:
+        raise InputError("sites_crs_alone")
+    epsg_code(inputs.sites_crs)  # an unknown code stops before the extract is read
+    if osm is None:
+        if inputs.osm is None:
+            raise InputError("no_input")
+        osm = read_osm(inputs.osm, cfg, buildings=inputs.sites is None)
+    if len(osm.run_way) == 0:
+        raise InputError("no_walkable_ways")
+    if inputs.crs is not None:  # before anything is computed in it
+        check_crs(inputs.crs, osm.lon, osm.lat)
+    epsg = inputs.crs or choose_crs(osm.lon, osm.lat)
+    sites = load_sites(inputs.sites, osm.buildings, epsg, inputs.sites_crs)
+    dests = read_destinations(osm.destinations, inputs.destinations, criteria.searched, epsg)
+    gps = population.read_gps(inputs.gp_capacity, epsg) if inputs.gp_capacity else None
+    zones = read_zones(inputs.exclude, epsg) if inputs.exclude else None
+    bxy = np.c_[to_crs(osm.benches[:, 0], osm.benches[:, 1], epsg)].reshape(-1, 2) if len(osm.benches) else np.empty((0, 2))
+    return Read(osm, pop, epsg, sites, dests, gps, zones, bxy)
+
+
+def network_stage(read: Read, inputs: Inputs, cfg: Config, criteria: Criteria, warnings: list[str]) -> Network:
+    """The walkable network in the analysis CRS, checked against the population and the raster size."""
+    net = build_network(read.osm, read.epsg, criteria.lamp_radius_m, cfg.walking.min_component_m)
+    check_raster_size(net, cfg, inputs.config or Msg("err.default_config"))  # the extent is known: before the long stages
+    warnings += neighbourhoods.population_cover(net, read.population)  # before the long stages: a file for another area is an input error
+    return net
+
+
+def terrain_stage(net: Network, inputs: Inputs, cfg: Config, warnings: list[str]) -> int:
+    """Grades and walking times from the DEM; returns the number of edges it gave no elevation."""
+    if not inputs.dem:
+        warnings.append("no_dem")
+        return 0
+    missing = apply_dem(net, inputs.dem, cfg.walking)
+    if missing:
+        warnings.append(f"dem_partial:{missing}")
+    return missing
+
+
+@dataclass
+class Placed:
+    """Sites, destinations, GPs and benches where they join the network.
+
+    ``*_ok`` mark the ones that join it (sites: and are not excluded);
+    ``gps_free`` the GPs not placed at a health destination, snapped on their own.
+    """
+
+    sites: Sites
+    site_snap: Snap
+    excluded: np.ndarray
+    destinations: gpd.GeoDataFrame
+    dest_snap: Snap
+    gps: gpd.GeoDataFrame | None
+    gps_free: np.ndarray
+    gp_snap: Snap
+    benches_xy: np.ndarray
+    bench_edge: np.ndarray
+    bench_t: np.ndarray
+
+    @property
+    def site_ok(self) -> np.ndarray:
+        return (self.site_snap.edge >= 0) & ~self.excluded
+
+    @property
+    def dest_ok(self) -> np.ndarray:
+        return self.dest_snap.edge >= 0
+
+    @property
+    def gp_ok(self) -> np.ndarray:
+        return self.gp_snap.edge >= 0
+
+
+def match_gps(gps: gpd.GeoDataFrame, dests: gpd.GeoDataFrame, usable: np.ndarray, match_m: float, category: str) -> np.ndarray:
+    """Per GP, the index of the usable destination of ``category`` within ``match_m`` it
+    is placed at (the nearest), -1 where none is."""
+    matched = np.flatnonzero((dests["category"].to_numpy() == category) & usable)
+    dest = np.full(len(gps), -1, dtype=np.int64)
+    if len(matched):
+        gi, ti = shapely.STRtree(dests.geometry.to_numpy()[matched]).query_nearest(
+            gps.geometry.to_numpy(), max_distance=match_m, all_matches=False
+        )
+        dest[gi] = matched[ti]
+    return dest
+
+
+def place(read: Read, cfg: Config, criteria: Criteria, net: Network) -> Placed:
+    """Snap the sites, destinations, GPs and benches onto the walkable network.
+
+    A GP is placed at the destination of ``gp_access.category`` within
+    ``gp_access.match_m`` (``match_gps``: the same practice mapped as a node
+    beside its building), else snapped where it is.
+    """
+    w, g = cfg.walking, cfg.gp_access
+    dests = read.destinations.assign(place=_places(read.destinations, criteria.searched))
+    allowed = allowed_edges(net, w.steps)
+    s_snap = snap(read.sites.frame.geometry.to_numpy(), net, w.max_snap_m, allowed, inside_nearest_centroid=True)
+    d_snap = snap(dests.geometry.to_numpy(), net, w.max_snap_m, allowed)
+    _, b_edge, b_t = within(read.benches_xy, net, criteria.rest_buffer_m, allowed)
+    excluded = np.zeros(len(read.sites.frame), dtype=bool)
+    if read.zones is not None:
+        excluded[shapely.STRtree(read.zones).query(read.sites.frame.geometry.to_numpy(), predicate="intersects")[0]] = True
+    gps = None if read.gps is None else read.gps.assign(dest=match_gps(read.gps, dests, d_snap.edge >= 0, g.match_m, g.category))
+    g_free = np.flatnonzero(gps["dest"] < 0) if gps is not None else np.empty(0, dtype=np.int64)
+    g_snap = snap(gps.geometry.to_numpy()[g_free] if gps is not None else np.empty(0, object), net, w.max_snap_m, allowed)
+    if not (s_snap.edge >= 0).any():
+        raise InputError("no_site_on_network", max_snap_m=w.max_snap_m)
+    return Placed(read.sites, s_snap, excluded, dests, d_snap, gps, g_free, g_snap, read.benches_xy, b_edge, b_t)
+
+
+@dataclass
+class Attached:
+    """The routing graph and the graph node of every site and destination (-1: none)."""
+
+    graph: routing.Graph
+    site_node: np.ndarray
+    dest_node: np.ndarray
+
+
+def route_graph(net: Network, p: Placed, cfg: Config) -> Attached:
+    """Split the network where sites, destinations, GPs (access edges) and benches (rests) join it."""
+    pendant = [(p.site_snap, p.site_ok), (p.dest_snap, p.dest_ok), (p.gp_snap, p.gp_ok)]
+    edge = np.concatenate([s.edge[ok] for s, ok in pendant] + [p.bench_edge])
+    t = np.concatenate([s.t[ok] for s, ok in pendant] + [p.bench_t])
+    acc = np.concatenate([s.access_m[ok] for s, ok in pendant] + [np.zeros(len(p.bench_edge))])
+    is_pendant = np.arange(len(edge)) < len(edge) - len(p.bench_edge)
+    graph = routing.build_graph(net, edge, t, acc, is_pendant, ~is_pendant, cfg.walking)
+    counts = [int(ok.sum()) for _, ok in pendant]
+    site_acc, dest_acc, gp_acc = np.split(graph.access_node[: sum(counts)], np.cumsum(counts)[:-1])
+    nodes = []
+    for (_, ok), acc_node in zip(pendant, (site_acc, dest_acc, gp_acc), strict=True):
+        node = np.full(len(ok), -1)
+        node[ok] = acc_node
+        nodes.append(node)
+    site_node, dest_node, gp_node = nodes
+    if p.gps is not None:
+        p.gps["node"] = np.where(p.gps["dest"] >= 0, dest_node[p.gps["dest"]], -1)
+        p.gps.loc[p.gps_free[p.gp_ok], "node"] = gp_node[p.gp_ok]
+    return Attached(graph, site_node, dest_node)
+
+
+def search(att: Attached, p: Placed, criteria: Criteria, cutoff_min: float, warnings: list[str]) -> dict[str, routing.Reach]:
+    """One search per searched criterion from all its destinations at once, then the route measures."""
+    cats = p.destinations["category"].to_numpy()
+    trees = {key: routing.shortest_paths(att.graph, att.dest_node[(cats == key) & p.dest_ok], cutoff_min * 60.0) for key in criteria.searched}
+    warnings += [f"no_destinations:{key}" for key in criteria.searched if not ((cats == key) & p.dest_ok).any()]
+    return {key: routing.route_measures(att.graph, *tree) for key, tree in trees.items()}
+
+
+def score_nodes(net: Network, reach: dict[str, routing.Reach], criteria: Criteria) -> pd.DataFrame:
+    """Every criterion's measures and score and the composite ``score`` at every network node."""
+    nodes = criteria.score_at(reach, np.arange(net.n_nodes))
+    nodes.insert(0, "score", criteria.composite(nodes))
+    nodes.insert(0, "y", net.y)
+    nodes.insert(0, "x", net.x)
+    return nodes
+
+
+def score_sites(
+    p: Placed, att: Attached, reach: dict[str, routing.Reach], criteria: Criteria, cfg: Config, epsg: int
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """The ranking: every site's status, rank, score, tie-break, rank band and criterion columns.
+
+    Returns the sites layer (analysis CRS, ``node`` their graph node) and the criteria's
+    measures at the sites (NaN where not scored).
+    """
+    frame, ok, w = p.sites.frame, p.site_ok, cfg.walking
+    crit = criteria.score_at(reach, np.where(ok, att.site_node, 0))
+    crit[~ok] = np.nan
+    status = np.where(ok, "ok", np.where(p.excluded, "excluded", "off_network"))
+    score = np.where(ok, criteria.composite(crit.fillna(0)), np.nan)
+    weights = criteria.weights
+    walks = criteria.tiebreak_columns()
+    minutes = crit[[col for _, col in walks]].to_numpy(dtype=float)
+    tiebreak = scoring.tiebreak(minutes, np.array([weights[k] for k, _ in walks]), w.cutoff_min)
+    tiebreak = np.where(np.isfinite(score), tiebreak, np.nan)
+    ranks = scoring.rank(score, tiebreak, ok)
+    axy = np.where(ok[:, None], p.site_snap.access_xy, shapely.get_coordinates(frame.geometry.representative_point()))
+    lon, lat = to_crs(axy[:, 0], axy[:, 1], 4326, src=epsg)
+    table = pd.DataFrame(
+        {"site_id": frame["site_id"].to_numpy(), "lon": lon, "lat": lat, "status": status,
+         "rank": pd.array(np.where(ranks > 0, ranks, None), dtype="Int64"), "score": score,
+         "tiebreak_min": tiebreak}
+    )
+    score_cols = [f"{k}_score" for k in criteria.keys()]
+    table = pd.concat([table, crit[criteria.columns("measure") + score_cols]], axis=1)
+    details = {}
+    for c in criteria.in_column_order():
+        details |= c.site_details(axy, ok, p.benches_xy)
+    for col in criteria.columns("detail"):
+        table[col] = details[col] if col in details else crit[col]
+    sens = cfg.sensitivity
+    w_arr = np.array([weights[k] for k in criteria.keys()])
+    bands = scoring.rank_bands(crit[score_cols].to_numpy(), w_arr, ranks, sens.draws, sens.spread, sens.seed,
+                               minutes, [criteria.keys().index(k) for k, _ in walks], w.cutoff_min)
+    for col, band in zip(("rank_p10", "rank_p90"), bands, strict=True):
+        table[col] = pd.array(np.where(ok, band, None), dtype="Int64")
+    nearest = _nearest(reach, np.where(ok, att.site_node, -1), p.destinations, att.dest_node, att.graph.n)
+    table = pd.concat([table, nearest[criteria.columns("nearest")], crit[criteria.columns("route")]], axis=1)
+    site_gdf = gpd.GeoDataFrame(table, geometry=frame.geometry.to_numpy(), crs=epsg)
+    site_gdf["node"] = att.site_node
+    return site_gdf, crit
+
+
+def data_quality(
+    read: Read, net: Network, p: Placed, crit: pd.DataFrame, criteria: Criteria, no_elevation: int | None, warnings: list[str]
+) -> dict[str, float]:
+    """The measures of the data-gap report and the warnings about gaps."""
+    off = (p.site_snap.edge < 0) & ~p.excluded
+    if off.any():
+        warnings.append(f"off_network:{int(off.sum())}")
+    if p.excluded.any():
+        warnings.append(f"sites_excluded:{int(p.excluded.sum())}")
+    if p.sites.skipped:
+        warnings.append(f"sites_skipped:{len(p.sites.skipped)}")
+    if p.sites.repaired:
+        warnings.append(f"sites_repaired:{len(p.sites.repaired)}")
+    e = net.edges
+    counts = {"lamps": float(len(net.lamps_xy)), "benches": float(len(p.benches_xy))}
+    cats, place_of, d_ok = p.destinations["category"].to_numpy(), p.destinations["place"].to_numpy(), p.dest_ok
+    quality = {
+        "walkable_km": float(e["length_m"].sum() / 1000),
+        "lit_tagged_share": float(e["length_m"][e["lit"] >= 0].sum() / max(e["length_m"].sum(), 1e-9)),
+    }
+    for c in criteria.in_column_order():
+        quality |= c.quality(crit, counts)
+    quality |= {
+        **{f"destinations_{k}": float(len(np.unique(place_of[(cats == k) & d_ok]))) for k in criteria.searched},
+        "destinations_off_network": float((~d_ok).sum()),
+        "edges_without_elevation": float(no_elevation if no_elevation is not None else len(e)),
+        "sites_off_network": float(off.sum()),
+        "sites_excluded": float(p.excluded.sum()),
+        "missing_way_nodes": float(read.osm.missing_nodes),
+    }
+    if criteria.ahp is not None:
+        quality["ahp_consistency_ratio"] = criteria.ahp.cr
+    warnings += criteria.thin_data(quality)
+    return quality
 
 
 def analyse(inputs: Inputs, cfg: Config | None = None, osm: OsmData | None = None) -> Analysis:
@@ -135,174 +375,37 @@ def analyse(inputs: Inputs, cfg: Config | None = None, osm: OsmData | None = Non
     osm
         An already read extract, to skip reading ``inputs.osm`` again.
     """
-    clock: dict[str, float] = {}
-    t0 = time.perf_counter()
-
-    def lap(name: str) -> None:
-        nonlocal t0
-        now = time.perf_counter()
-        clock[name] = now - t0
-        t0 = now
-
+    clock, warnings = Clock(), []
     cfg = cfg or load_config(inputs.config)
-    warnings: list[str] = []
-    pop = demand.read_population(inputs.population, inputs.population_column)
-    if inputs.gp_capacity and not pop:
-        raise InputError("gp_needs_population")
-    if inputs.sites_crs is not None and not inputs.sites:
-        raise InputError("sites_crs_alone")
-    epsg_code(inputs.sites_crs)  # an unknown code stops before the extract is read
-    if osm is None:
-        if inputs.osm is None:
-            raise InputError("no_input")
-        osm = read_osm(inputs.osm, cfg, buildings=inputs.sites is None)
-    lap("read")
-    if inputs.crs is not None:  # before anything is computed in it
-        check_crs(inputs.crs, osm.lon, osm.lat)
-    net = build_network(osm, inputs.crs, cfg.lighting.lamp_radius_m, cfg.walking.min_component_m)
-    check_raster_size(net, cfg, inputs.config or Msg("err.default_config"))  # the extent is known: before the long stages
-    epsg = net.epsg
-    warnings += grid.population_cover(net, pop)  # before the long stages: a file for another area is an input error
-    lap("network")
-    no_elevation = 0
-    if inputs.dem:
-        no_elevation = apply_dem(net, inputs.dem, cfg.walking)
-        if no_elevation:
-            warnings.append(f"dem_partial:{no_elevation}")
-    else:
-        warnings.append("no_dem")
-    lap("elevation")
-
-    sites: Sites = load_sites(inputs.sites, osm.buildings, epsg, inputs.sites_crs)
-    dests = _destinations(osm, inputs.destinations, cfg, epsg)
-    w = cfg.walking
-    allowed = allowed_edges(net, w.steps)
-    s_snap = snap(sites.frame.geometry.to_numpy(), net, w.max_snap_m, allowed, inside_nearest_centroid=True)
-    d_snap = snap(dests.geometry.to_numpy(), net, w.max_snap_m, allowed)
-    bxy = np.c_[to_crs(osm.benches[:, 0], osm.benches[:, 1], epsg)].reshape(-1, 2) if len(osm.benches) else np.empty((0, 2))
-    _, b_edge, b_t = within(bxy, net, cfg.bench.route_buffer_m, allowed)
-    excluded = np.zeros(len(sites.frame), dtype=bool)
-    if inputs.exclude:
-        excluded = in_zones(sites.frame.geometry.to_numpy(), inputs.exclude, epsg)
-    s_ok, d_ok = (s_snap.edge >= 0) & ~excluded, d_snap.edge >= 0
-    gps = demand.read_gps(inputs.gp_capacity, dests, d_ok, epsg, cfg.gp_access.match_m) if inputs.gp_capacity else None
-    g_free = np.flatnonzero(gps["dest"] < 0) if gps is not None else np.empty(0, dtype=np.int64)
-    g_snap = snap(gps.geometry.to_numpy()[g_free] if gps is not None else np.empty(0, object), net, w.max_snap_m, allowed)
-    g_ok = g_snap.edge >= 0
-    if not (s_snap.edge >= 0).any():
-        raise InputError("no_site_on_network", max_snap_m=w.max_snap_m)
-    lap("snapping")
-
-    n_s, n_d, n_g = int(s_ok.sum()), int(d_ok.sum()), int(g_ok.sum())
-    edge = np.r_[s_snap.edge[s_ok], d_snap.edge[d_ok], g_snap.edge[g_ok], b_edge]
-    t = np.r_[s_snap.t[s_ok], d_snap.t[d_ok], g_snap.t[g_ok], b_t]
-    acc = np.r_[s_snap.access_m[s_ok], d_snap.access_m[d_ok], g_snap.access_m[g_ok], np.zeros(len(b_edge))]
-    pendant = np.r_[np.ones(n_s + n_d + n_g, bool), np.zeros(len(b_edge), bool)]
-    rest = ~pendant
-    graph = access.build_graph(net, edge, t, acc, pendant, rest, cfg)
-    site_node = np.full(len(s_ok), -1)
-    site_node[s_ok] = graph.access_node[:n_s]
-    dest_node = np.full(len(d_ok), -1)
-    dest_node[d_ok] = graph.access_node[n_s : n_s + n_d]
-    if gps is not None:
-        gps["node"] = np.where(gps["dest"] >= 0, dest_node[gps["dest"]], -1)
-        gps.loc[g_free[g_ok], "node"] = graph.access_node[n_s + n_d : n_s + n_d + n_g]
-        if (~g_ok).any():
-            warnings.append(f"gp_off_network:{int((~g_ok).sum())}")
-    lap("graph")
-
-    cutoff_s = w.cutoff_min * 60.0
-    cats = dests["category"].to_numpy()
-    trees = {key: access.shortest_paths(graph, dest_node[(cats == key) & d_ok], cutoff_s) for key in cfg.destinations}
-    for key in cfg.destinations:
-        if not ((cats == key) & d_ok).any():
-            warnings.append(f"no_destinations:{key}")
-    lap("searches")
-    reach = {key: access.route_measures(graph, *tree) for key, tree in trees.items()}
-    del trees
-    lap("route measures")
-
-    weights = cfg.weights()
-    nodes = scoring.criteria_frame(reach, np.arange(net.n_nodes), cfg)
-    nodes.insert(0, "score", scoring.composite(nodes, weights))
-    nodes.insert(0, "y", net.y)
-    nodes.insert(0, "x", net.x)
-
-    frame = sites.frame
-    crit = scoring.criteria_frame(reach, np.where(s_ok, site_node, 0), cfg)
-    crit[~s_ok] = np.nan
-    status = np.where(s_ok, "ok", np.where(excluded, "excluded", "off_network"))
-    score = np.where(s_ok, scoring.composite(crit.fillna(0), weights), np.nan)
-    dkeys = list(cfg.destinations)
-    minutes = crit[[f"{k}_min" for k in dkeys]].to_numpy(dtype=float)
-    tiebreak = scoring.tiebreak(minutes, np.array([weights[k] for k in dkeys]), w.cutoff_min)
-    tiebreak = np.where(np.isfinite(score), tiebreak, np.nan)
-    ranks = scoring.rank(score, tiebreak, s_ok)
-    axy = np.where(s_ok[:, None], s_snap.access_xy, shapely.get_coordinates(frame.geometry.representative_point()))
-    lon, lat = to_crs(axy[:, 0], axy[:, 1], 4326, src=epsg)
-    near = np.zeros(len(frame), dtype=np.int64)
-    if len(bxy):
-        near = cKDTree(bxy).query_ball_point(axy, cfg.bench.near_m, return_length=True).astype(np.int64)
-    table = pd.DataFrame(
-        {"site_id": frame["site_id"].to_numpy(), "lon": lon, "lat": lat, "status": status,
-         "rank": pd.array(np.where(ranks > 0, ranks, None), dtype="Int64"), "score": score,
-         "tiebreak_min": tiebreak}
-    )
-    dest_cols = [c for k in cfg.destinations for c in (f"{k}_m", f"{k}_min")]
-    score_cols = [f"{k}_score" for k in cfg.criteria]
-    table = pd.concat([table, crit[dest_cols + score_cols]], axis=1)
-    table["lighting_share"] = crit["lighting_share"]
-    table["lighting_known_share"] = crit["lighting_known_share"]
-    table["bench_gap_m"] = crit["bench_gap_m"]
-    table["benches_near"] = pd.array(np.where(s_ok, near, None), dtype="Int64")
-    sens = cfg.sensitivity
-    w_arr = np.array([weights[k] for k in cfg.criteria])
-    bands = scoring.rank_bands(crit[score_cols].to_numpy(), w_arr, ranks, sens.draws, sens.spread, sens.seed,
-                               minutes, [list(cfg.criteria).index(k) for k in dkeys], w.cutoff_min)
-    for col, band in zip(("rank_p10", "rank_p90"), bands, strict=True):
-        table[col] = pd.array(np.where(s_ok, band, None), dtype="Int64")
-    nearest = _nearest(reach, np.where(s_ok, site_node, -1), dests, dest_node, graph.n)
-    route_cols = [f"{k}_{m}" for k in cfg.destinations for m in ("steps_m", "steep_m")]
-    table = pd.concat([table, nearest, crit[route_cols]], axis=1)
-    site_gdf = gpd.GeoDataFrame(table, geometry=frame.geometry.to_numpy(), crs=epsg)
-    site_gdf["node"] = site_node
-    lap("scoring")
-
-    off = (s_snap.edge < 0) & ~excluded
-    if off.any():
-        warnings.append(f"off_network:{int(off.sum())}")
-    if excluded.any():
-        warnings.append(f"sites_excluded:{int(excluded.sum())}")
-    if sites.skipped:
-        warnings.append(f"sites_skipped:{len(sites.skipped)}")
-    if sites.repaired:
-        warnings.append(f"sites_repaired:{len(sites.repaired)}")
-    e = net.edges
-    quality = {
-        "walkable_km": float(e["length_m"].sum() / 1000),
-        "lit_tagged_share": float(e["length_m"][e["lit"] >= 0].sum() / max(e["length_m"].sum(), 1e-9)),
-        "route_lighting_known_share": float(crit["lighting_known_share"].mean()),
-        "lamps": float(len(net.lamps_xy)),
-        "benches": float(len(bxy)),
-        **{f"destinations_{k}": float(len(np.unique(dests["place"].to_numpy()[(cats == k) & d_ok]))) for k in cfg.destinations},
-        "destinations_off_network": float((~d_ok).sum()),
-        "edges_without_elevation": float(no_elevation if inputs.dem else len(e)),
-        "sites_off_network": float(off.sum()),
-        "sites_excluded": float(excluded.sum()),
-        "missing_way_nodes": float(osm.missing_nodes),
-    }
-    ahp = cfg.ahp_result()
-    if ahp is not None:
-        quality["ahp_consistency_ratio"] = ahp.cr
-    warnings += thin_data(quality, cfg)
+    criteria = Criteria.from_config(cfg)
+    read = read_inputs(inputs, cfg, criteria, osm)
+    clock.lap("read")
+    net = network_stage(read, inputs, cfg, criteria, warnings)
+    clock.lap("network")
+    no_elevation = terrain_stage(net, inputs, cfg, warnings)
+    clock.lap("elevation")
+    placed = place(read, cfg, criteria, net)
+    clock.lap("snapping")
+    att = route_graph(net, placed, cfg)
+    if placed.gps is not None and (~placed.gp_ok).any():
+        warnings.append(f"gp_off_network:{int((~placed.gp_ok).sum())}")
+    clock.lap("graph")
+    reach = search(att, placed, criteria, cfg.walking.cutoff_min, warnings)
+    clock.lap("searches")
+    nodes = score_nodes(net, reach, criteria)
+    sites, crit = score_sites(placed, att, reach, criteria, cfg, net.epsg)
+    clock.lap("scoring")
+    quality = data_quality(read, net, placed, crit, criteria, no_elevation if inputs.dem else None, warnings)
     a = Analysis(
-        cfg=cfg, inputs=inputs, net=net, graph=graph, sites=site_gdf, nodes=nodes,
-        destinations=dests.assign(node=dest_node), benches_xy=bxy, reach=reach,
-        weights=weights, osm_timestamp=osm.timestamp, quality=quality, warnings=warnings, timings=clock,
-        water=gpd.GeoSeries(osm.water, crs=4326).to_crs(epsg).to_numpy(),
+        cfg=cfg, criteria=criteria, inputs=inputs, net=net, graph=att.graph, sites=sites, nodes=nodes,
+        destinations=placed.destinations.assign(node=att.dest_node), benches_xy=placed.benches_xy, reach=reach,
+        osm_timestamp=read.osm.timestamp, quality=quality, warnings=warnings, timings=clock.laps,
+        water=gpd.GeoSeries(read.osm.water, crs=4326).to_crs(net.epsg).to_numpy(),
     )
-    a.grid, grid_warnings = grid.grid_layer(a, pop, bool(inputs.population_column), gps)
-    a.zones = grid.find_zones(a.grid, cfg.zones)
+    a.grid, grid_warnings = neighbourhoods.grid_layer(a, read.population, bool(inputs.population_column), placed.gps)
+    a.zones = neighbourhoods.find_zones(a.grid, cfg.zones)
+    if "pop_target" in a.grid:
+        a.population = neighbourhoods.population_summary(a)
     warnings += grid_warnings
-    lap("grid")
+    clock.lap("grid")
     return a

@@ -24,11 +24,11 @@ from matplotlib.patches import Patch, PathPatch, Rectangle
 from matplotlib.path import Path as MplPath
 
 from . import __version__
+from .catalogue import criterion_label, number, t
 from .network import polyline_nodes, to_crs
 from .palette import SCORE_BREAKS, SCORE_COLOURS, category_style, score_class
 from .results import Analysis
 from .scoring import top_sites
-from .text import criterion_label, number, t
 
 A3_MM = (420.0, 297.0)
 MM = 1 / 25.4
@@ -146,7 +146,7 @@ def _draw_map(ax, a: Analysis, extent: tuple[float, float, float, float]) -> Non
 
     d = a.destinations.drop_duplicates("place")  # one symbol per stop, not per platform
     dxy = shapely.get_coordinates(d.geometry.representative_point().to_numpy())
-    for i, key in enumerate(a.cfg.destinations):
+    for i, key in enumerate(a.criteria.searched):
         colour, _, marker = category_style(i)
         m = d["category"].to_numpy() == key
         ax.scatter(dxy[m, 0], dxy[m, 1], s=55 * shrink, marker=marker, c=colour, edgecolors="black",
@@ -175,7 +175,7 @@ def _panel(ax, a: Analysis, lang: str, scale: int) -> None:
                      for c, lo, hi in reversed(list(zip(SCORE_COLOURS, SCORE_BREAKS[:-1], SCORE_BREAKS[1:], strict=True)))]
     score_handles.append(Patch(facecolor=NOT_RANKED, edgecolor="#1a1a1a", label=t("legend.not_ranked", lang)))
     other = [Line2D([], [], marker=category_style(i)[2], linestyle="", markersize=9, markerfacecolor=category_style(i)[0],
-                    markeredgecolor="black", label=criterion_label(k, lang)) for i, k in enumerate(a.cfg.destinations)]
+                    markeredgecolor="black", label=criterion_label(k, lang)) for i, k in enumerate(a.criteria.searched)]
     other.append(Line2D([], [], color="#8c8c8c", linewidth=1.2, label=t("legend.network", lang)))
     other.append(Line2D([], [], marker="o", linestyle="", markersize=14, markerfacecolor="white", markeredgecolor="black",
                         label=t("legend.top", lang, n=a.cfg.output.top_n)))

@@ -18,10 +18,11 @@ from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
 
+from .catalogue import criterion_label, t
 from .config import Config
+from .criteria import Criteria
 from .palette import LIT_COLOURS, SCORE_BREAKS, SCORE_COLOURS, STEEP_COLOUR, STEPS_COLOUR, category_style, rgba
 from .scoring import Top
-from .text import criterion_label, t
 
 QGIS_VERSION = "3.22.16-Białowieża"
 
@@ -157,7 +158,7 @@ def destinations_qml(cfg: Config, geometry_type: str, lang: str) -> str:
     r = _renderer("categorizedSymbol", attr="category")
     cats = ET.SubElement(r, "categories")
     symbols = []
-    for i, key in enumerate(cfg.destinations):
+    for i, key in enumerate(Criteria.from_config(cfg).searched):
         colour, shape, _ = category_style(i)
         ET.SubElement(cats, "category", {"value": key, "symbol": str(i), "label": criterion_label(key, lang), "render": "true"})
         symbols.append(_marker(colour, shape, 3.0))

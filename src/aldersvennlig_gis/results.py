@@ -17,9 +17,10 @@ if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
 
-    from .access import Graph, Reach
     from .config import Config
+    from .criteria import Criteria
     from .network import Network
+    from .routing import Graph, Reach
 
 
 @dataclass
@@ -60,12 +61,13 @@ class Analysis:
     ``sites`` has the ranking columns and the site geometry (analysis CRS);
     ``nodes`` the criterion scores and composite at every network node;
     ``destinations`` the destinations used (``category``, ``name``,
-    ``source_id``); ``reach`` the search results per destination criterion over
+    ``source_id``); ``criteria`` the run's criteria and weights; ``reach`` the search results per destination criterion over
     the routing graph; ``quality`` the measures of the data-gap report
     (``data_quality`` layer, end-of-run summary).
     """
 
     cfg: Config
+    criteria: Criteria
     inputs: Inputs
     net: Network
     graph: Graph
@@ -74,7 +76,6 @@ class Analysis:
     destinations: gpd.GeoDataFrame
     benches_xy: np.ndarray
     reach: dict[str, Reach]
-    weights: dict[str, float]
     osm_timestamp: str = ""
     water: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=object))  # polygons, analysis CRS
     quality: dict[str, float] = field(default_factory=dict)
@@ -82,3 +83,9 @@ class Analysis:
     timings: dict[str, float] = field(default_factory=dict)
     grid: gpd.GeoDataFrame | None = None
     zones: gpd.GeoDataFrame | None = None
+    population: pd.DataFrame | None = None  # population_summary.csv (runs with --population)
+
+    @property
+    def weights(self) -> dict[str, float]:
+        """The criteria's weights by key (sum 1), in config order."""
+        return self.criteria.weights

@@ -1,15 +1,7 @@
-"""Criterion scores, the weighted composite and the rank.
+"""Ranking: the tie-break, the rank, the rank bands and the best sites.
 
-Destination criteria decay linearly on walking minutes from ``full_min`` (100)
-to ``zero_min`` (0); none within ``walking.cutoff_min`` scores 0. Lighting and
-benches are measured on the routes to the nearest grocery store and transit stop
-(``ROUTE_KEYS``): ``lighting_score`` moves from the neutral ``unknown_score``
-towards 100 x the lit share of the known length by the share of the route length
-whose lighting is known (``lighting_score``), ``bench_score`` decays from
-``full_gap_m`` to ``zero_gap_m`` on the longest stretch without a rest. With
-neither route within reach both score 0.
-
-Ranks are competition ranks (1, 2, 2, 4) on the score as ranking.csv writes it
+How each criterion scores lives in the ``criteria`` package; this module ranks
+the composite. Ranks are competition ranks (1, 2, 2, 4) on the score as ranking.csv writes it
 (2 decimals), ties broken by ``tiebreak_min`` as written (2 decimals, lower
 first): the weighted mean walking time to the destination criteria.
 """
@@ -20,77 +12,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-
-from .access import Reach
-from .config import Config
-
-ROUTE_KEYS = ("grocery", "transit")
-
-
-def decay(x: np.ndarray, full: float, zero: float) -> np.ndarray:
-    """100 at or below ``full``, 0 at or above ``zero``, linear between; NaN scores 0."""
-    s = 100.0 * (zero - x) / (zero - full)
-    return np.nan_to_num(np.clip(s, 0.0, 100.0), nan=0.0)
-
-
-def criteria_frame(reach: dict[str, Reach], nodes: np.ndarray, cfg: Config) -> pd.DataFrame:
-    """Measures and criterion scores at the given graph nodes.
-
-    Returns
-    -------
-    DataFrame
-        ``<key>_m``, ``<key>_min`` (NaN when none within reach), ``<key>_score``,
-        ``<key>_steps_m`` and ``<key>_steep_m`` (route length on steps and on steep
-        edges) for every destination criterion, then ``lighting_share``,
-        ``lighting_known_share``, ``bench_gap_m``, ``bench_score`` and
-        ``lighting_score``; one row per node.
-    """
-    out: dict[str, np.ndarray] = {}
-    for key, crit in cfg.destinations.items():
-        r = reach[key]
-        minutes = r.time_s[nodes] / 60.0
-        minutes[~np.isfinite(minutes)] = np.nan
-        out[f"{key}_m"] = r.length_m[nodes]
-        out[f"{key}_min"] = minutes
-        out[f"{key}_score"] = decay(minutes, crit.full_min, crit.zero_min)
-        out[f"{key}_steps_m"] = r.steps_m[nodes]
-        out[f"{key}_steep_m"] = r.steep_m[nodes]
-    routes = [reach[k] for k in ROUTE_KEYS if k in reach]
-    lit = np.nansum([r.lit_m[nodes] for r in routes], axis=0) if routes else np.zeros(len(nodes))
-    dark = np.nansum([r.dark_m[nodes] for r in routes], axis=0) if routes else np.zeros(len(nodes))
-    unknown = np.nansum([r.unknown_m[nodes] for r in routes], axis=0) if routes else np.zeros(len(nodes))
-    any_route = np.any([np.isfinite(r.time_s[nodes]) for r in routes], axis=0) if routes else np.zeros(len(nodes), bool)
-    known = lit + dark
-    street = known + unknown
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(known > 0, lit / known, np.nan)
-        known_share = np.where(street > 0, known / street, np.nan)
-    gap = np.fmax.reduce([r.gap_m[nodes] for r in routes]) if routes else np.full(len(nodes), np.nan)
-    bench, lighting = cfg.bench, cfg.lighting
-    out["lighting_share"] = np.where(any_route, share, np.nan)
-    out["lighting_known_share"] = np.where(any_route, known_share, np.nan)
-    out["bench_gap_m"] = gap
-    out["bench_score"] = np.where(any_route, decay(gap, bench.full_gap_m, bench.zero_gap_m), 0.0)
-    out["lighting_score"] = np.where(
-        any_route, lighting_score(np.nan_to_num(share), np.nan_to_num(known_share), lighting.unknown_score), 0.0
-    )
-    return pd.DataFrame(out)
-
-
-def lighting_score(lit_share: np.ndarray, known_share: np.ndarray, unknown_score: float) -> np.ndarray:
-    """``unknown_score + known_share * (100 * lit_share - unknown_score)``.
-
-    ``lit_share`` is the lit share of the route length whose lighting is known,
-    ``known_share`` the share of the route length whose lighting is known: a
-    route known on 2 % of its length moves at most 2 points from the neutral
-    ``unknown_score``, a wholly known one scores its lit percentage.
-    """
-    return unknown_score + known_share * (100.0 * lit_share - unknown_score)
-
-
-def composite(frame: pd.DataFrame, weights: dict[str, float]) -> np.ndarray:
-    """Weighted sum of the criterion scores (weights sum to 1), 0-100."""
-    return sum(w * frame[f"{k}_score"].to_numpy() for k, w in weights.items())
 
 
 def tiebreak(minutes: np.ndarray, weights: np.ndarray, cutoff_min: float) -> np.ndarray:

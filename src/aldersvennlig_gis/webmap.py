@@ -33,10 +33,11 @@ import pandas as pd
 import shapely
 import xstatic.pkg.leaflet as xleaflet
 
+from .catalogue import LANGS, criterion_label, t, template
+from .criteria import Criterion
 from .network import edge_time_s, lit_class, to_crs
 from .results import Analysis
 from .scoring import top_sites
-from .text import LANGS, criterion_label, t, template
 
 Q = 100_000  # coordinate units per degree: 1e-5 degree, about 1 m
 # Simplification tolerance (m) per polygon layer: below what the map can show at street zoom.
@@ -186,8 +187,7 @@ def _labels(a: Analysis, lang: str) -> dict:
     keys = (
         "intro layers layer.sites layer.unranked layer.destinations layer.benches layer.lit layer.dark "
         "layer.unknown layer.buildings layer.water layer.grid layer.zones layer.osm criteria top point "
-        "point_note would_rank rank_of rank_tied not_ranked col.criterion col.measure col.score col.weight lit_share "
-        "lit_unknown bench_gap no_route unnamed"
+        "point_note would_rank rank_of rank_tied not_ranked col.criterion col.measure col.score col.weight unnamed"
     ).split()
     labels = {k: template(f"map.{k}", lang) for k in keys}
     cfg = a.cfg
@@ -198,8 +198,6 @@ def _labels(a: Analysis, lang: str) -> dict:
         score=t("score", lang),
         rank=t("rank", lang),
         site=t("site", lang),
-        minutes=t("minutes", lang),
-        none_within=t("none_within", lang, minutes=cfg.walking.cutoff_min),
         attribution=t("attribution", lang),
         top=t("map.top", lang),
         top_layer=t("map.layer.top", lang, n=cfg.output.top_n),
@@ -217,22 +215,72 @@ def _top_more(a: Analysis, lang: str) -> str:
     return t("legend.top_more", lang, more=top.more, rank=top.last_rank) if top.more else ""
 
 
+def _map_measures(c: Criterion, lang: str) -> list[dict]:
+    """The measure specs of ``c`` the page needs (those its rule and popup read, and
+    what those read), in the criterion's order."""
+    specs = c.measures()
+    by_name = {m["name"]: m for m in specs}
+    want = {v for v in c.rule().values() if isinstance(v, str) and v in by_name}
+    for d in c.describe(lang):
+        want |= set(d["needs"]) | {v[0] for v in d.get("values", {}).values()}
+    todo = list(want)
+    while todo:  # what the wanted measures read
+        m = by_name.get(todo.pop())
+        if m is None:
+            continue
+        reads = {m["where"]} if "where" in m else set()
+        reads |= {n for names in m.get("ratio", []) for n in names}
+        todo += list(reads - want)
+        want |= reads
+    return [m for m in specs if m["name"] in want]
+
+
 def _criteria(a: Analysis, lang: str) -> list[dict]:
-    cfg = a.cfg
-    out = []
-    for key, weight in a.weights.items():
-        entry: dict = {"key": key, "label": criterion_label(key, lang), "weight": round(weight, 4)}
-        if key in cfg.destinations:
-            c = cfg.destinations[key]
-            rule = t("map.rule.destination", lang, full=c.full_min, zero=c.zero_min)
-            entry.update(full=c.full_min, zero=c.zero_min, rule=rule)
-        elif key == "bench":
-            b = cfg.bench
-            entry.update(full=b.full_gap_m, zero=b.zero_gap_m, rule=t("map.rule.bench", lang, full=b.full_gap_m, zero=b.zero_gap_m))
-        else:
-            u = cfg.lighting.unknown_score
-            entry.update(unknown=u, rule=t("map.rule.lighting", lang, unknown=u))
-        out.append(entry)
+    """Each criterion as the page shows and scores it: label, weight, rule in
+    words, and as data the measures it takes at a clicked point (``criteria.rules``),
+    its score rule, its popup texts and the measure that makes ``tiebreak_min``."""
+    return [
+        {"key": c.key, "label": criterion_label(c.key, lang), "weight": round(a.weights[c.key], 4), "rule": c.rule_text(lang),
+         "measures": _map_measures(c, lang), "score": c.rule(), "describe": c.describe(lang), "tiebreak": c.tiebreak_column()}
+        for c in a.criteria
+    ]
+
+
+# Route attributes sent per network node as integers of value x scale: time to 0.1 s, lengths to 1 m.
+_ROUTE_SCALE = {"time_s": 10}
+# Attributes a point adds along its edge in proportion to the part walked (rows of graph.edge_per_m).
+_PER_M = {"lit_m": 1, "dark_m": 2, "unknown_m": 3, "steps_m": 4, "steep_m": 5}
+
+
+def _routes(a: Analysis, criteria: list[dict]) -> tuple[dict, dict]:
+    """The routes of the network nodes a clicked point continues on, per searched
+    criterion, with only the attributes the criteria's map measures read; and each
+    edge's share per metre of those attributes (as ``access.point_reach`` adds them)."""
+    need: dict[str, set[str]] = {}
+    for c in criteria:
+        for m in c["measures"]:
+            if "take" in m:
+                keys, attr = [m["route"]], "time_s" if m["take"] == "time_min" else m["take"]
+            else:
+                keys, attr = m.get("routes", m.get("reached", [])), m.get("max") or m.get("sum") or "time_s"
+            for k in keys:
+                if k in a.reach:
+                    need.setdefault(k, {"time_s"}).update({attr, "head_m"} if attr == "gap_m" else {attr})
+    n = a.net.n_nodes
+    routes = {k: {attr: pack(_scaled(getattr(a.reach[k], attr)[:n], _ROUTE_SCALE.get(attr, 1))) for attr in sorted(attrs)}
+              for k, attrs in need.items()}
+    used = set().union(*need.values()) if need else set()
+    per_m = {attr: pack(_scaled(a.graph.edge_per_m[row], 1000)) for attr, row in _PER_M.items() if attr in used}
+    return routes, per_m
+
+
+def _fields(a: Analysis, criteria: list[dict]) -> dict[str, dict]:
+    """The measures the sites' popups write, per criterion, as integers of value x 100."""
+    s = a.sites
+    out = {}
+    for c in criteria:
+        names = {n for d in c["describe"] for n in [*d["needs"], *(v[0] for v in d.get("values", {}).values())]}
+        out[c["key"]] = {n: _ints(s[n], 100) for n in sorted(names) if n in s}
     return out
 
 
@@ -242,19 +290,15 @@ def map_data(a: Analysis, lang: str = "nb") -> dict:
         raise ValueError(f"lang must be one of {LANGS}")
     cfg, net = a.cfg, a.net
     e = net.edges
-    dkeys = list(cfg.destinations)
+    dkeys = list(a.criteria.searched)
     nlon, nlat = to_crs(net.x, net.y, 4326, src=net.epsg)
     origin = (int(np.floor(nlon.min() * Q)), int(np.floor(nlat.min() * Q)))
     nx, ny = _quantize(nlon, nlat, 4326, origin)
-    n = a.nodes
     nodes = {
         "c": pack(_delta(nx, ny)),
-        "min": {k: pack(_scaled(n[f"{k}_min"], 10)) for k in dkeys},
-        "m": {k: pack(_scaled(n[f"{k}_m"])) for k in dkeys},
-        "gap": pack(_scaled(n["bench_gap_m"])),
-        "lit": pack(_scaled(n["lighting_share"], 100)),
-        "known": pack(_scaled(n["lighting_known_share"], 100)),
     }
+    criteria = _criteria(a, lang)
+    routes, per_m = _routes(a, criteria)
     u, v = e["u"].to_numpy(), e["v"].to_numpy()
     lit = lit_class(e)
     usable = ~e["steps"].to_numpy() if cfg.walking.steps == "avoid" else np.ones(len(e), dtype=bool)
@@ -264,6 +308,7 @@ def map_data(a: Analysis, lang: str = "nb") -> dict:
         "time": pack(_scaled(edge_time_s(e, cfg.walking.speed_m_s, cfg.walking.steps_factor), 10)),
         "len": pack(_scaled(e["length_m"], 10)),
         "snap": _sparse(np.where(usable, np.where(e["major"].to_numpy(), 2, 1), 0), common=2),
+        "per_m": per_m,
     }
 
     s = a.sites
@@ -279,12 +324,8 @@ def map_data(a: Analysis, lang: str = "nb") -> dict:
         "rank": _ints(s["rank"]),
         "score": _ints(s["score"], 10),
         "tb": _ints(s["tiebreak_min"], 100),
-        "min": {k: _ints(s[f"{k}_min"], 10) for k in dkeys},
-        "m": {k: _ints(s[f"{k}_m"]) for k in dkeys},
+        "f": _fields(a, criteria),
         "crit": {k: _ints(s[f"{k}_score"]) for k in a.weights},
-        "gap": _ints(s["bench_gap_m"]),
-        "lit": _ints(s["lighting_share"], 100),
-        "known": _ints(s["lighting_known_share"], 100),
     }
     buildings, _ = _rings(s.geometry.to_numpy(), net.epsg, _TOLERANCE_M["buildings"], origin)
     water, _ = _rings(a.water, net.epsg, _TOLERANCE_M["water"], origin)
@@ -303,7 +344,8 @@ def map_data(a: Analysis, lang: str = "nb") -> dict:
     return {
         "lang": lang,
         "labels": _labels(a, lang),
-        "criteria": _criteria(a, lang),
+        "criteria": criteria,
+        "routes": routes,
         "dest_keys": dkeys,
         "walking": {
             "speed": cfg.walking.speed_m_s, "cutoff": cfg.walking.cutoff_min, "max_snap": cfg.walking.max_snap_m

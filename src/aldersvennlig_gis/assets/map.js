@@ -16,8 +16,9 @@
     }
     return out;
   }
-  ['c', 'gap', 'lit', 'known'].forEach(k => { D.nodes[k] = unpack(D.nodes[k]); });
-  ['min', 'm'].forEach(k => Object.keys(D.nodes[k]).forEach(c => { D.nodes[k][c] = unpack(D.nodes[k][c]); }));
+  D.nodes.c = unpack(D.nodes.c);
+  Object.values(D.routes).forEach(route => Object.keys(route).forEach(a => { route[a] = unpack(route[a]); }));
+  Object.keys(D.edges.per_m).forEach(a => { D.edges.per_m[a] = unpack(D.edges.per_m[a]); });
   ['uv', 'lit', 'time', 'len'].forEach(k => { D.edges[k] = unpack(D.edges[k]); });
   const T = D.labels;
   const Q = 1e-5, O = D.origin;
@@ -208,14 +209,14 @@
   stack();
 
   // ---- breakdown popups ----
-  function measureText(key, v) {
-    if (key === 'bench') return v.gap === null ? T.no_route : fill(T.bench_gap, {m: num(v.gap)});
-    if (key === 'lighting') {
-      if (v.known === null) return T.no_route;
-      return v.lit === null ? T.lit_unknown : fill(T.lit_share, {pct: num(v.lit)});
-    }
-    if (v.min[key] === null || v.min[key] === undefined) return T.none_within;
-    return num(v.min[key], 1) + ' ' + T.minutes + ' · ' + num(v.m[key]) + ' m';
+  // a criterion's measure as the popup writes it: the first of its cases whose fields are known
+  function measureText(c, v) {
+    const known = n => v[n] !== null && v[n] !== undefined;
+    const d = c.describe.find(d => d.needs.every(known));
+    if (!d) return '';
+    const vals = {};
+    Object.entries(d.values || {}).forEach(([k, [n, factor, dec]]) => { vals[k] = num(v[n] * factor, dec); });
+    return fill(d.text, vals);
   }
   function breakdown(title, lines, v) {
     const div = el('div', null, 'bd');
@@ -227,7 +228,7 @@
     D.criteria.forEach(c => {
       const tr = el('tr');
       tr.appendChild(el('td', c.label));
-      tr.appendChild(el('td', measureText(c.key, v)));
+      tr.appendChild(el('td', measureText(c, v.f[c.key])));
       tr.appendChild(el('td', v.crit[c.key] === null ? '–' : num(v.crit[c.key]), 'n'));
       tr.appendChild(el('td', num(c.weight * 100) + ' %', 'n'));
       table.appendChild(tr);
@@ -237,8 +238,12 @@
   }
   function openSite(i) {
     const pick = obj => { const o = {}; Object.keys(obj).forEach(k => { o[k] = obj[k][i]; }); return o; };
-    const v = {min: pick(S.min), m: pick(S.m), crit: pick(S.crit), gap: S.gap[i], lit: S.lit[i], known: S.known[i]};
-    Object.keys(v.min).forEach(k => { if (v.min[k] !== null) v.min[k] /= 10; });
+    const v = {f: {}, crit: pick(S.crit)};
+    D.criteria.forEach(c => {
+      const raw = pick(S.f[c.key]);
+      v.f[c.key] = {};
+      Object.keys(raw).forEach(n => { v.f[c.key][n] = raw[n] === null ? null : raw[n] / 100; });
+    });
     const lines = [];
     if (S.score[i] !== null) lines.push(T.score + ': ' + num(S.score[i] / 10, 1));
     const rankText = S.rank[i] === null ? fill(T.not_ranked, {status: S.status[S.st[i]]})
@@ -285,35 +290,81 @@
     }
     return best;
   }
+  // ---- a point's routes, measures and scores: access.point_reach and criteria/rules.py, at a clicked point ----
+  const ROUTE_SCALE = {time_s: 10};
+  // the route of one searched criterion from a point at fraction f along edge e, acc metres away:
+  // the faster of the walks through either end, the access leg and the part of the edge included
+  function pointRoute(P, e, f, acc) {
+    const u = EU[e], v = EV[e], te = D.edges.time[e] / 10, len = D.edges.len[e] / 10, w = D.walking;
+    const at = (a, node) => (P[a][node] === null ? null : P[a][node] / (ROUTE_SCALE[a] || 1));
+    const tu = at('time_s', u), tv = at('time_s', v);
+    const viaA = tu === null ? Infinity : tu + f * te, viaB = tv === null ? Infinity : tv + (1 - f) * te;
+    const useB = viaB < viaA, node = useB ? v : u, part = (useB ? 1 - f : f) * len;
+    const time = Math.min(viaA, viaB) + acc / w.speed;
+    const out = {time_s: null};
+    if (!(time <= w.cutoff * 60)) return out;
+    out.time_s = time;
+    Object.keys(P).forEach(a => {
+      if (a === 'time_s' || a === 'head_m' || a === 'gap_m') return;
+      const per = D.edges.per_m[a] ? D.edges.per_m[a][e] / 1000 : (a === 'length_m' ? 1 : 0);
+      out[a] = at(a, node) + part * per + (a === 'length_m' ? acc : 0);
+    });
+    if ('gap_m' in P) {  // the point's own stretch runs on to the node's first rest
+      const head = part + acc + at('head_m', node);
+      out.gap_m = Math.max(head, at('gap_m', node));
+    }
+    return out;
+  }
+  function pointMeasures(specs, routes) {
+    const m = {};
+    const of = keys => keys.filter(k => routes[k]).map(k => routes[k]);
+    specs.forEach(s => {
+      let x = null;
+      if ('take' in s) {
+        const r = routes[s.route];
+        x = s.take === 'time_min' ? (r.time_s === null ? null : r.time_s / 60) : (r.time_s === null ? null : r[s.take]);
+      } else if ('max' in s) {
+        const xs = of(s.routes).map(r => r[s.max]).filter(y => y !== null && y !== undefined);
+        x = xs.length ? Math.max(...xs) : null;
+      } else if ('sum' in s) {
+        x = of(s.routes).reduce((acc, r) => acc + (r.time_s === null ? 0 : r[s.sum]), 0);
+      } else if ('reached' in s) {
+        x = of(s.reached).some(r => r.time_s !== null) ? 1 : 0;
+      } else if ('ratio' in s) {
+        const [num, den] = s.ratio.map(names => names.reduce((acc, n) => acc + m[n], 0));
+        x = den > 0 ? num / den : null;
+      }
+      m[s.name] = 'where' in s && !m[s.where] ? null : x;
+    });
+    return m;
+  }
   const decay = (x, full, zero) => Math.max(0, Math.min(100, 100 * (zero - x) / (zero - full)));
+  function ruleScore(rule, v) {
+    const val = n => (v[n] === null || v[n] === undefined ? null : v[n]);
+    if (rule.route && !val(rule.route)) return 0;  // no route to walk
+    if (rule.op === 'decay') return val(rule.x) === null ? 0 : decay(val(rule.x), rule.full, rule.zero);
+    if (rule.op === 'known_share') return rule.unknown + (val(rule.known) || 0) * (100 * (val(rule.share) || 0) - rule.unknown);
+    throw new Error('unknown score rule ' + rule.op);
+  }
   function evaluate(lat, lon) {
     const px = (lon / Q - O[0]) * KX, py = (lat / Q - O[1]) * KY;
     const w = D.walking;
     const hit = nearestEdge(px, py, w.max_snap, 2) || nearestEdge(px, py, w.max_snap, 1);
     if (!hit) return null;
-    const N = D.nodes, u = EU[hit.e], v = EV[hit.e], f = hit.f;
-    const te = D.edges.time[hit.e] / 600, len = D.edges.len[hit.e] / 10, access = hit.d;
-    const near = f < 0.5 ? u : v;
-    const r = {min: {}, m: {}, crit: {}, gap: N.gap[near], lit: N.lit[near], known: N.known[near], access: access, score: 0};
+    const routes = {};
+    Object.keys(D.routes).forEach(k => { routes[k] = pointRoute(D.routes[k], hit.e, hit.f, hit.d); });
+    const r = {f: {}, crit: {}, access: hit.d, score: 0};
     D.criteria.forEach(c => {
-      // as the pipeline scores them: no route to walk scores 0; unknown lighting scores c.unknown
-      if (c.key === 'bench') { r.crit[c.key] = r.gap === null ? 0 : decay(r.gap, c.full, c.zero); return; }
-      // lighting: from the neutral score towards the lit share by the share of the way whose lighting is known
-      if (c.key === 'lighting') { r.crit[c.key] = r.gap === null ? 0 : (r.lit === null ? c.unknown : c.unknown + r.known / 100 * (r.lit - c.unknown)); return; }
-      const mu = N.min[c.key][u], mv = N.min[c.key][v];
-      const a = mu === null ? Infinity : mu / 10 + f * te, b = mv === null ? Infinity : mv / 10 + (1 - f) * te;
-      const minutes = Math.min(a, b) + access / w.speed / 60;
-      if (!isFinite(minutes) || minutes > w.cutoff) { r.min[c.key] = null; r.m[c.key] = null; r.crit[c.key] = 0; return; }
-      r.min[c.key] = minutes;
-      r.m[c.key] = (a <= b ? N.m[c.key][u] + f * len : N.m[c.key][v] + (1 - f) * len) + access;
-      r.crit[c.key] = decay(minutes, c.full, c.zero);
+      r.f[c.key] = pointMeasures(c.measures, routes);
+      r.crit[c.key] = ruleScore(c.score, r.f[c.key]);
     });
     D.criteria.forEach(c => { r.score += c.weight * r.crit[c.key]; });
     r.score = Math.round(r.score * 10) / 10;
     // equal scores: the shorter weighted walk to the destinations (tiebreak_min) ranks first
-    const dests = D.criteria.filter(c => c.key in r.min);
+    const dests = D.criteria.filter(c => c.tiebreak);
     const wsum = dests.reduce((acc, c) => acc + c.weight, 0);
-    r.tb = dests.reduce((acc, c) => acc + (wsum > 0 ? c.weight / wsum : 1 / dests.length) * (r.min[c.key] === null ? w.cutoff : r.min[c.key]), 0);
+    const walked = c => (r.f[c.key][c.tiebreak] === undefined ? null : r.f[c.key][c.tiebreak]);
+    r.tb = dests.reduce((acc, c) => acc + (wsum > 0 ? c.weight / wsum : 1 / dests.length) * (walked(c) === null ? w.cutoff : walked(c)), 0);
     r.tb = Math.round(r.tb * 100) / 100;  // to 0.01, as ranking.csv writes tiebreak_min
     r.rank = 1 + ranked.filter(i => S.score[i] / 10 > r.score || (S.score[i] / 10 === r.score && S.tb[i] / 100 < r.tb)).length;
     r.latlng = [(O[1] + hit.y / KY) * Q, (O[0] + hit.x / KX) * Q];

@@ -23,8 +23,8 @@ import pyogrio
 import pyproj
 import shapely
 
-from .errors import InputError
-from .text import Msg
+from ..catalogue import Msg
+from ..errors import InputError
 
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv")  # read as a text table whatever their first line
 SEPARATORS = (";", "\t", ",", "|")  # tried on the header line; a tie goes to the first
@@ -389,14 +389,8 @@ def load_sites(spec: str | Path | None, buildings: pd.DataFrame, epsg: int, site
     return sites
 
 
-def in_zones(geoms: np.ndarray, spec: str | Path, epsg: int) -> np.ndarray:
-    """Which geometries (analysis CRS) intersect a zone of ``FILE[:layer]`` (``--exclude``).
-
-    Returns
-    -------
-    ndarray of bool
-        One value per geometry.
-    """
+def read_zones(spec: str | Path, epsg: int) -> np.ndarray:
+    """``--exclude``: the exclusion zones of ``FILE[:layer]``, valid (multi)polygons in the analysis CRS."""
     zones = read_vector(spec, "exclusion").to_crs(epsg).geometry.to_numpy()
     zones = zones[~(shapely.is_missing(zones) | shapely.is_empty(zones))]
     kinds = shapely.get_type_id(zones)
@@ -405,7 +399,4 @@ def in_zones(geoms: np.ndarray, spec: str | Path, epsg: int) -> np.ndarray:
         first = int(np.flatnonzero(~area)[0])
         raise InputError("exclusion_not_areas", path=split_layer(spec)[0], n=int((~area).sum()),
                          kind=zones[first].geom_type)
-    zones = np.where(shapely.is_valid(zones), zones, shapely.make_valid(zones))
-    hit = np.zeros(len(geoms), dtype=bool)
-    hit[shapely.STRtree(zones).query(geoms, predicate="intersects")[0]] = True
-    return hit
+    return np.where(shapely.is_valid(zones), zones, shapely.make_valid(zones))

@@ -22,7 +22,7 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
-from .config import Config
+from .models import Walking
 from .network import Network
 
 _EPS_S = 1e-6  # keeps zero-length pieces as edges in the sparse graph
@@ -81,7 +81,7 @@ def onto_twin(twin: np.ndarray, eu: np.ndarray, edge: np.ndarray, t: np.ndarray)
 
 
 def build_graph(
-    net: Network, edge: np.ndarray, t: np.ndarray, access_m: np.ndarray, pendant: np.ndarray, rest: np.ndarray, cfg: Config
+    net: Network, edge: np.ndarray, t: np.ndarray, access_m: np.ndarray, pendant: np.ndarray, rest: np.ndarray, w: Walking
 ) -> Graph:
     """Split the network at attachments and add access edges.
 
@@ -98,10 +98,9 @@ def build_graph(
         the split node itself (benches).
     rest
         Attachment is a place to rest.
-    cfg
-        Walking speed and steps rules.
+    w
+        ``walking``: speed and steps rules.
     """
-    w = cfg.walking
     e = net.edges
     n_net, k = net.n_nodes, len(edge)
     speed = w.speed_m_s

@@ -32,9 +32,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from . import __version__
-from .config import Config
-from .ingest import OsmData, read_osm
+from .. import __version__
+from ..config import Config
+from .osm import OsmData, read_osm
 
 DEFAULT_DIR = Path("data/processed")
 FORMAT = "aldersvennlig_gis osm cache"

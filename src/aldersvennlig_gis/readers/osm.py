@@ -40,11 +40,13 @@ import shapely
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from . import forking
-from .config import Config
-from .errors import InputError
-from .text import Msg
-from .wkb import decode_lines
+from .. import forking
+from ..catalogue import Msg
+from ..config import Config
+from ..criteria import Criteria
+from ..errors import InputError
+from ..network import BRIDGE_OR_TUNNEL, GROUND, INDOOR
+from ..wkb import decode_lines
 
 WALKABLE_HIGHWAYS = frozenset(
     "footway path pedestrian living_street residential service steps cycleway track "
@@ -58,9 +60,6 @@ FOOT_ALLOWED = frozenset(("yes", "designated", "permissive"))
 LIT_YES = frozenset(("yes", "24/7", "automatic", "limited", "interval", "sunset-sunrise", "dusk-dawn"))
 LIT_NO = frozenset(("no", "disused"))
 BENCH_CARRIERS = (("highway", "bus_stop"), ("amenity", "shelter"), ("public_transport", "platform"))
-# How a way meets the terrain (OsmData.run_structure): on the ground, on a bridge or in
-# a tunnel (above or below the terrain model), or indoors (levelled floors).
-GROUND, BRIDGE_OR_TUNNEL, INDOOR = 0, 1, 2
 _INCLINE = re.compile(r"^\s*([-+]?\d+(?:[.,]\d+)?)\s*(%|°)?\s*$")
 # Water areas drawn under the map (the sea is OSM coastline lines, not areas, and is not drawn).
 WATER_TAGS = (("natural", "water"), ("waterway", "riverbank"), ("landuse", "reservoir"))
@@ -149,8 +148,8 @@ def _placement(get: Get, highway: str | None) -> tuple[int, str]:
 
 
 def _destination_pairs(cfg: Config) -> set[tuple[str, str]]:
-    """The ``(key, value)`` tag pairs of every destination criterion."""
-    return {(k, v) for crit in cfg.destinations.values() for k, vals in crit.tags.items() for v in vals}
+    """The ``(key, value)`` tag pairs of every searched criterion."""
+    return {(k, v) for crit in Criteria.from_config(cfg).searched.values() for k, vals in crit.tags.items() for v in vals}
 
 
 def _matcher(cfg: Config):
@@ -159,9 +158,10 @@ def _matcher(cfg: Config):
     One tag lookup per key (not per rule), categories in config order. A
     category's ``exclude`` tag set then drops the object (see ``_excluded``).
     """
-    order = list(cfg.destinations)
+    searched = Criteria.from_config(cfg).searched
+    order = list(searched)
     table: dict[str, dict[str, set[str]]] = {}
-    for cat, crit in cfg.destinations.items():
+    for cat, crit in searched.items():
         for key, vals in crit.tags.items():
             for val in vals:
                 table.setdefault(key, {}).setdefault(val, set()).add(cat)
@@ -172,7 +172,7 @@ def _matcher(cfg: Config):
             for key, vals in crit.exclude.items()
             for k in ([key[:-1] + tag for tag in crit.tags] if key.endswith(":*") else [key])
         ]
-        for cat, crit in cfg.destinations.items()
+        for cat, crit in searched.items()
     }
 
     def match(get: Get) -> list[str]:

@@ -26,13 +26,22 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components, dijkstra
 from scipy.spatial import cKDTree
 
-from .config import Zones
-from .demand import (
-    CELL_M, GRID_EPSG, PopLayer, cell_of, corners, covered, input_total, layer_extent, population_cells, two_step_fca,
-)
+from .catalogue import Extent, criterion_label, number, t
 from .errors import InputError
+from .models import Zones
 from .network import Network, to_crs
-from .text import Extent, criterion_label, number, t
+from .ssb_grid import (
+    CELL_M,
+    GRID_EPSG,
+    PopLayer,
+    cell_of,
+    corners,
+    covered,
+    input_total,
+    layer_extent,
+    population_cells,
+    two_step_fca,
+)
 
 if TYPE_CHECKING:
     from .results import Analysis
@@ -134,7 +143,7 @@ def grid_layer(
     x1, y1 = (np.floor(gx.max() / CELL_M) + 1) * CELL_M, (np.floor(gy.max() / CELL_M) + 1) * CELL_M
     keys = list(a.weights)
     score_cols = ["score"] + [f"{k}_score" for k in keys]
-    min_cols = [f"{k}_min" for k in a.cfg.destinations]
+    min_cols = [col for _, col in a.criteria.tiebreak_columns()]
     frame = nodes.loc[major, score_cols + min_cols].fillna({c: np.inf for c in min_cols})
     groups = frame.groupby(node_ru[major])
     med = groups.median().replace(np.inf, np.nan)
@@ -279,7 +288,7 @@ def population_summary(a: Analysis) -> pd.DataFrame:
     score = g["score"].to_numpy()
     rows = [("in_area", "", np.ones(len(g), bool)), ("score_at_least", f"{c.good_score:g}", net & (score >= c.good_score)),
             ("score_below", f"{c.poor_score:g}", net & (score < c.poor_score)), ("no_network", "", ~net)]
-    rows += [("none_within_reach", k, net & g[f"{k}_min"].isna().to_numpy()) for k in a.cfg.destinations]
+    rows += [("none_within_reach", k, net & g[f"{k}_min"].isna().to_numpy()) for k in a.criteria.searched]
     has_tot = bool(g["pop_tot"].notna().any())
     tot = g["pop_tot"].to_numpy(dtype=float) if has_tot else np.full(len(g), np.nan)  # NaN: unknown
     target = g["pop_target"].to_numpy(dtype=float)
@@ -317,9 +326,9 @@ def _mean(x: float, lang: str) -> str:
 def summary_lines(a: Analysis, lang: str) -> list[str]:
     """The population summary for the run report (empty without population): residents
     (``pop_tot``) and the planning group (``--population-column``, ``pop_target``) apart."""
-    if a.grid is None or "pop_target" not in a.grid:
+    if a.population is None:
         return []
-    df = population_summary(a).set_index(["measure", "criterion"])
+    df = a.population.set_index(["measure", "criterion"])
     column = a.inputs.population_column
     has_tot, has_target = bool(a.grid["pop_tot"].notna().any()), bool(column)
     c = a.cfg.grid
@@ -338,7 +347,7 @@ def summary_lines(a: Analysis, lang: str) -> list[str]:
     lines += [
         t("pop.none_within", lang, people=people(("none_within_reach", k)), criterion=criterion_label(k, lang).lower(),
           minutes=a.cfg.walking.cutoff_min)
-        for k in a.cfg.destinations
+        for k in a.criteria.searched
     ]
     if "gp_access_pop_tot" in df:
         tot, tgt = _mean(df.loc[area, "gp_access_pop_tot"], lang), _mean(df.loc[area, "gp_access_pop_target"], lang)

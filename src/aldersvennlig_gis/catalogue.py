@@ -13,7 +13,6 @@ _TEXT: dict[str, dict[str, str]] = {
     "score": {"nb": "Samlet poeng", "en": "Overall score"},
     "rank": {"nb": "Rangering", "en": "Rank"},
     "site": {"nb": "Tomt", "en": "Site"},
-    "minutes": {"nb": "min", "en": "min"},
     "none_within": {"nb": "ingen innen {minutes:g} min", "en": "none within {minutes:g} min"},
     "map.title": {"nb": "Aldersvennlige boligområder: {area}", "en": "Age-friendly housing sites: {area}"},
     "legend.score_class": {"nb": "{lo:g}–{hi:g} poeng", "en": "{lo:g}–{hi:g} points"},
@@ -103,6 +102,7 @@ _TEXT: dict[str, dict[str, str]] = {
     "map.lit_share": {"nb": "{pct} % belyst", "en": "{pct} % lit"},
     "map.lit_unknown": {"nb": "belysning ukjent", "en": "lighting unknown"},
     "map.bench_gap": {"nb": "{m} m uten benk", "en": "{m} m without a bench"},
+    "map.walk": {"nb": "{min} min · {m} m", "en": "{min} min · {m} m"},
     "map.no_route": {"nb": "ingen vei innen rekkevidde", "en": "no route within reach"},
     "map.unnamed": {"nb": "(uten navn)", "en": "(unnamed)"},
     "run.done": {
@@ -628,10 +628,6 @@ _TEXT: dict[str, dict[str, str]] = {
         "nb": "{path}: ingen tomt med site_id {site_id!r}; bruk en site_id fra den filen",
         "en": "{path}: no site with site_id {site_id!r}; use a site_id from that file",
     },
-    "err.no_criteria_layer": {
-        "nb": "{path}: mangler laget «criteria» (skrevet av en eldre versjon?); kjør analysen på nytt",
-        "en": "{path}: no 'criteria' layer (made by an older version?); run the analysis again",
-    },
     "err.run_not_ours": {
         "nb": "{path}: kan ikke leses som resultater fra «aldersvennlig run» (filen er skadet, eller mangler laget «metadata» fra dette verktøyet); kjør analysen på nytt, eller oppgi --run med resultatmappen fra en kjøring",
         "en": "{path}: cannot be read as the results of an 'aldersvennlig run' (the file is damaged, or has no 'metadata' layer of this tool); run the analysis again, or give --run the output folder of a run",
@@ -705,6 +701,14 @@ _TEXT: dict[str, dict[str, str]] = {
     "err.criterion_key": {
         "nb": "criteria.{key}: kriterienøkler må være identifikatorer med små bokstaver (a–z, 0–9 og _, ikke siffer først)",
         "en": "criteria.{key}: criterion keys are lower-case identifiers",
+    },
+    "err.criterion_kind": {
+        "nb": "ukjent kind {kind!r}; kjente er {kinds}",
+        "en": "unknown kind {kind!r}; known kinds are {kinds}",
+    },
+    "err.criterion_route": {
+        "nb": "criteria.{key}.routes: {route!r} er ikke et kriterium med reisemål; velg blant {keys}",
+        "en": "criteria.{key}.routes: {route!r} is not a criterion with destinations; choose from {keys}",
     },
     "err.no_positive_weight": {"nb": "criteria: minst én vekt må være positiv", "en": "criteria: at least one weight must be positive"},
     "err.ahp_pair": {

@@ -1,0 +1,87 @@
+"""The settings models of the config: strict (an unknown key is refused), every
+number finite. ``config.py`` loads and validates a file into them; the criteria
+define their own settings on ``CriterionSettings``."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from .errors import InputError
+
+
+class Invalid(InputError, ValueError):
+    """An InputError raised inside a validator: pydantic wraps it (it is a ValueError)
+    and ``_build`` adds the file and key it belongs to."""
+
+
+class Strict(BaseModel):
+    # Every number finite: TOML allows inf and nan, which would pass every bound
+    # below (nan compares false) and fail, or silently mislead, deep in the analysis.
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+class Walking(Strict):
+    speed_m_s: float = Field(gt=0)
+    steps: Literal["penalty", "avoid"]
+    steps_factor: float = Field(ge=1)
+    grade_flag_pct: float = Field(gt=0)
+    max_snap_m: float = Field(gt=0, le=2000)  # farther than 2 km from any path is not "reached on foot"
+    cutoff_min: float = Field(gt=0)
+    min_component_m: float = Field(ge=0)
+    # a tenth of a cell: bilinear heights between cells carry nothing finer, and a
+    # smaller step only multiplies the samples (and their memory) without bound
+    dem_sample_px: float = Field(ge=0.1)
+    grade_run_m: float = Field(gt=0)
+    max_grade_pct: float = Field(gt=0)
+    max_median_grade_pct: float = Field(gt=0)
+
+
+class Output(Strict):
+    top_n: int = Field(ge=0)
+    raster_m: float = Field(gt=0)
+    max_raster_cells: int = Field(ge=1)  # checked against the area before the analysis: surfaces.check_raster_size
+
+
+class Weights(Strict):
+    """Optional AHP matrix; when given it overrides the direct criterion weights."""
+
+    ahp: list[list[float]] | None = None
+    ahp_order: list[str] | None = None
+
+
+class Sensitivity(Strict):
+    draws: int = Field(ge=1, le=100_000)
+    spread: float = Field(ge=0, lt=1)
+    seed: int = Field(ge=0)
+
+
+class Grid(Strict):
+    good_score: float = Field(ge=0, le=100)
+    poor_score: float = Field(ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _check(self) -> "Grid":
+        if self.poor_score > self.good_score:
+            raise Invalid("grid_score_order")
+        return self
+
+
+class Zones(Strict):
+    min_score: float = Field(ge=0, le=100)
+    eps_m: float = Field(gt=0)
+    min_samples: int = Field(ge=1)
+
+
+class GpAccess(Strict):
+    catchment_min: float = Field(gt=0)
+    match_m: float = Field(ge=0)
+    category: str  # the destination category a GP in --gp-capacity is matched to
+
+
+class CriterionSettings(Strict):
+    """What every ``[criteria.<key>]`` table holds: its kind and its weight."""
+
+    kind: str = "destination"
+    weight: float = Field(ge=0)
