@@ -146,3 +146,20 @@ def test_a_route_criterion_must_walk_to_searched_destinations(tmp_path):
     with pytest.raises(InputError) as err:
         load_config(cfg)
     assert "'lighting' is not a criterion with destinations" in err.value.text("en")
+
+
+def test_explain_reads_the_criteria_back_in_config_order_with_their_routes(tmp_path):
+    from conftest import line_town
+
+    osm = line_town(tmp_path)
+    sites = write_sites(tmp_path / "sites.geojson", {"A": (500, -20)})
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('[criteria.lighting]\nroutes = ["grocery"]\n\n[criteria.meeting]\nweight = 0.1\n'
+                   'tags = { amenity = ["library"] }\nfull_min = 5.0\nzero_min = 20.0\n', encoding="utf-8")
+    out = tmp_path / "out"
+    run(Inputs(osm=osm, sites=str(sites), config=cfg, out=out))
+    text = explain(out, "A").text("en")
+    heads = [line.split(":")[0] for line in text.splitlines()[2:] if not line.startswith("  ")]
+    assert heads == ["Grocery store", "Health services", "Public transport", "Benches on the way", "Lit walking routes", "Meeting"]
+    assert "routes to grocery store is" in text  # its own routes, not the default two
+    assert "grocery store and public transport" not in text.split("Lit walking routes")[1]

@@ -11,6 +11,8 @@ _TEXT: dict[str, dict[str, str]] = {
     "criterion.bench": {"nb": "Benker langs veien", "en": "Benches on the way"},
     "criterion.lighting": {"nb": "Belyste gangveier", "en": "Lit walking routes"},
     "score": {"nb": "Samlet poeng", "en": "Overall score"},
+    "word.and": {"nb": "og", "en": "and"},
+    "word.or": {"nb": "eller", "en": "or"},
     "rank": {"nb": "Rangering", "en": "Rank"},
     "site": {"nb": "Tomt", "en": "Site"},
     "none_within": {"nb": "ingen innen {minutes:g} min", "en": "none within {minutes:g} min"},
@@ -68,12 +70,12 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": "100 points within a {full:g} min walk, 0 points from {zero:g} min",
     },
     "map.rule.bench": {
-        "nb": "lengste strekning uten benk: 100 poeng til {full:g} m, 0 poeng fra {zero:g} m",
-        "en": "longest stretch without a bench: 100 points up to {full:g} m, 0 points from {zero:g} m",
+        "nb": "lengste strekning uten benk på veien til {routes}: 100 poeng til {full:g} m, 0 poeng fra {zero:g} m",
+        "en": "longest stretch without a bench on the way to {routes}: 100 points up to {full:g} m, 0 points from {zero:g} m",
     },
     "map.rule.lighting": {
-        "nb": "andel belyst av veien til dagligvare og holdeplass; den delen av veien der belysningen er ukjent, teller {unknown:g} poeng",
-        "en": "lit share of the way to the grocery store and the stop; the part of the way whose lighting is unknown counts {unknown:g}",
+        "nb": "andel belyst av veien til {routes}; den delen av veien der belysningen er ukjent, teller {unknown:g} poeng",
+        "en": "lit share of the way to {routes}; the part of the way whose lighting is unknown counts {unknown:g}",
     },
     "map.speed": {
         "nb": "Gangtid er regnet for eldre fotgjengere: {speed:g} m/s, trapper og bakker gir lengre tid.",
@@ -293,24 +295,24 @@ _TEXT: dict[str, dict[str, str]] = {
     "explain.steep_unknown": {"nb": "stigning ikke vurdert (ingen høydemodell)", "en": "slope not assessed (no DEM)"},
     "explain.way": {"nb": "På veien: {parts}.", "en": "On the way: {parts}."},
     "explain.lighting": {
-        "nb": "{label}: {share} % av den kjente lengden av rutene til dagligvare og holdeplass er opplyst; belysningen er kjent på {known} % av lengden.",
-        "en": "{label}: {share} % of the known length of the routes to the grocery store and the stop is lit; lighting is known on {known} % of the length.",
+        "nb": "{label}: {share} % av den kjente lengden av rutene til {routes} er opplyst; belysningen er kjent på {known} % av lengden.",
+        "en": "{label}: {share} % of the known length of the routes to {routes} is lit; lighting is known on {known} % of the length.",
     },
     "explain.lighting_part": {
         "nb": "Der belysningen er ukjent, teller veien nøytralt ({unknown} poeng); delpoengene vektes etter hvor mye av lengden som er kjent.",
         "en": "Where lighting is unknown the way counts as neutral ({unknown} points); the sub-score weighs the two by how much of the length is known.",
     },
     "explain.lighting_unknown": {
-        "nb": "{label}: belysningen på rutene til dagligvare og holdeplass er ukjent (ingen lit-merking eller gatelys); ukjent gir nøytrale poeng.",
-        "en": "{label}: lighting on the routes to the grocery store and the stop is unknown (no lit tags or street lamps); unknown scores neutral.",
+        "nb": "{label}: belysningen på rutene til {routes} er ukjent (ingen lit-merking eller gatelys); ukjent gir nøytrale poeng.",
+        "en": "{label}: lighting on the routes to {routes} is unknown (no lit tags or street lamps); unknown scores neutral.",
     },
     "explain.bench": {
         "nb": "{label}: lengste strekning uten benk eller annet hvilested på rutene er {gap} m; {near} benker innen {near_m} m fra tomta.",
         "en": "{label}: the longest stretch without a bench or other rest on the routes is {gap} m; {near} benches within {near_m} m of the site.",
     },
     "explain.no_route": {
-        "nb": "{label}: ingen rute til dagligvare eller holdeplass innen rekkevidde.",
-        "en": "{label}: no route to a grocery store or stop within reach.",
+        "nb": "{label}: ingen rute til {routes} innen rekkevidde.",
+        "en": "{label}: no route to {routes} within reach.",
     },
     "explain.points": {
         "nb": "Delpoeng {score} av 100 × vekt {weight} % = {points} poeng.",
@@ -703,8 +705,8 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": "criteria.{key}: criterion keys are lower-case identifiers",
     },
     "err.criterion_kind": {
-        "nb": "ukjent kind {kind!r}; kjente er {kinds}",
-        "en": "unknown kind {kind!r}; known kinds are {kinds}",
+        "nb": "kind = {kind!r} er ukjent; kjente typer er {kinds}",
+        "en": "kind = {kind!r} is unknown; known kinds are {kinds}",
     },
     "err.criterion_route": {
         "nb": "criteria.{key}.routes: {route!r} er ikke et kriterium med reisemål; velg blant {keys}",
@@ -819,6 +821,13 @@ def criterion_label(key: str, lang: str = "nb") -> str:
     """Display name of a criterion; custom criteria show their key."""
     entry = _TEXT.get(f"criterion.{key}")
     return entry.get(lang, entry["nb"]) if entry else key.replace("_", " ").capitalize()
+
+
+def listing(words: list[str], lang: str = "nb", word: str = "and") -> str:
+    """``a, b and c`` (``word`` "and" or "or") in ``lang``."""
+    if len(words) < 2:
+        return "".join(words)
+    return f"{', '.join(words[:-1])} {t(f'word.{word}', lang)} {words[-1]}"
 
 
 def warning_text(code: str, lang: str = "nb") -> str:

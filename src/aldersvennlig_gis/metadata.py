@@ -64,7 +64,7 @@ def metadata_frame(a: Analysis, lang: str) -> pd.DataFrame:
             rows.append((f"input.{f.name}.size_bytes", str(stat.st_size)))
     rows += [(f"weight.{k}", f"{w:.6g}") for k, w in a.weights.items()]
     rows.append(("config_digest", a.cfg.digest()))
-    rows.append(("config_json", json.dumps(a.cfg.model_dump(by_alias=True), ensure_ascii=False, sort_keys=True)))
+    rows.append(("config_json", json.dumps(a.cfg.model_dump(by_alias=True), ensure_ascii=False)))
     return pd.DataFrame(rows, columns=["key", "value"])
 
 

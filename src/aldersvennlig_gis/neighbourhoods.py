@@ -210,7 +210,10 @@ def dbscan(xy: np.ndarray, eps: float, min_samples: int) -> np.ndarray:
     a cluster; clusters are numbered in the order of their first core point; a
     border point joins the lowest-numbered cluster with a core point within
     ``eps``; the rest is noise (-1). Written on scipy's k-d tree because
-    importing scikit-learn alone took a second per run.
+    importing scikit-learn's DBSCAN costs a run about 2.4 s: ``python -c "import
+    numpy, scipy.spatial, scipy.sparse.csgraph; import sklearn.cluster"`` took
+    3.6 s (median of 5) against 1.2 s without the last import (2026-11). Its
+    labels are checked against scikit-learn's in tests/test_grid.py.
     """
     n = len(xy)
     pairs = cKDTree(xy).query_pairs(eps, output_type="ndarray").reshape(-1, 2)

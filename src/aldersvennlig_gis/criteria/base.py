@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 from pydantic import Field
 
+from ..catalogue import criterion_label, listing
 from ..models import CriterionSettings, Strict, Walking
 from . import rules
 
@@ -87,6 +88,10 @@ class Criterion:
     def routes(self) -> list[str]:
         """The searched criteria whose routes it measures (``reach`` keys it reads)."""
         return []
+
+    def route_names(self, lang: str, word: str = "and") -> str:
+        """Its routes as words: "grocery store and public transport"."""
+        return listing([criterion_label(k, lang).lower() for k in self.routes()], lang, word)
 
     def tiebreak_column(self) -> str | None:
         """The walking minutes it adds to ``tiebreak_min``, if any."""

@@ -85,7 +85,7 @@ class Bench(Criterion):
     def explain(self, r, lang):
         label = criterion_label(self.key, lang)
         if not any(pd.notna(r.get(f"{k}_min")) for k in self.settings.routes):
-            return [t("explain.no_route", lang, label=label)]
+            return [t("explain.no_route", lang, label=label, routes=self.route_names(lang, "or"))]
         gap, near = number(r[f"{self.key}_gap_m"], 0, lang), int(r[self.NEAR])
         return [t("explain.bench", lang, label=label, gap=gap, near=near, near_m=number(self.settings.near_m, 0, lang))]
 
@@ -95,4 +95,5 @@ class Bench(Criterion):
                 {"needs": [], "text": t("map.no_route", lang)}]
 
     def rule_text(self, lang):
-        return t("map.rule.bench", lang, full=self.settings.full_gap_m, zero=self.settings.zero_gap_m)
+        s = self.settings
+        return t("map.rule.bench", lang, full=s.full_gap_m, zero=s.zero_gap_m, routes=self.route_names(lang))

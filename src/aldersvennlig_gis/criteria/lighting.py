@@ -76,11 +76,11 @@ class Lighting(Criterion):
     def explain(self, r, lang):
         k, label = self.key, criterion_label(self.key, lang)
         if not any(pd.notna(r.get(f"{c}_min")) for c in self.settings.routes):
-            return [t("explain.no_route", lang, label=label)]
+            return [t("explain.no_route", lang, label=label, routes=self.route_names(lang, "or"))]
         if pd.isna(r[f"{k}_share"]):
-            return [t("explain.lighting_unknown", lang, label=label)]
+            return [t("explain.lighting_unknown", lang, label=label, routes=self.route_names(lang))]
         share, known = number(100 * r[f"{k}_share"], 0, lang), number(100 * r[f"{k}_known_share"], 0, lang)
-        lines = [t("explain.lighting", lang, label=label, share=share, known=known)]
+        lines = [t("explain.lighting", lang, label=label, share=share, known=known, routes=self.route_names(lang))]
         if r[f"{k}_known_share"] < 1:
             lines.append("  " + t("explain.lighting_part", lang, unknown=number(self.settings.unknown_score, None, lang)))
         return lines
@@ -92,4 +92,4 @@ class Lighting(Criterion):
                 {"needs": [], "text": t("map.no_route", lang)}]
 
     def rule_text(self, lang):
-        return t("map.rule.lighting", lang, unknown=self.settings.unknown_score)
+        return t("map.rule.lighting", lang, unknown=self.settings.unknown_score, routes=self.route_names(lang))
