@@ -10,17 +10,15 @@ import pandas as pd
 import pyogrio
 import pytest
 import shapely
-from pyproj import Transformer
-
-from aldersvennlig_gis.api import Breakdown, Inputs, analyse, evaluate, run
-from aldersvennlig_gis.config import load_config
-from aldersvennlig_gis.criteria import Criteria
-from aldersvennlig_gis.explain import point_breakdown
-from aldersvennlig_gis.catalogue import warning_text
-
 from conftest import lonlat, run_cli, write_osm
+from pyproj import Transformer
 from test_criteria import _dem
 from test_pipeline import proj_dist, site_row, write_sites
+
+from aldersvennlig_gis.api import Breakdown, Inputs, analyse, evaluate, point_breakdown, run
+from aldersvennlig_gis.catalogue import warning_text
+from aldersvennlig_gis.config import load_config
+from aldersvennlig_gis.criteria import Criteria
 
 CONTRACT_COLUMNS = [
     "site_id", "lon", "lat", "status", "rank", "score", "tiebreak_min",
@@ -137,8 +135,8 @@ def test_evaluate_point_in_an_exclusion_zone(tmp_path):
         {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [ring]}}]}))
     lon, lat = lonlat(600, -20)
     b = evaluate(Inputs(osm=osm, exclude=str(zone)), lon, lat, cache=tmp_path / "c")
-    assert b.row["status"] == "excluded"
-    assert "eksklusjonssone" in b.text("nb")
+    assert b.row["status"] == "excluded" and b.row["score"] > 0
+    assert "eksklusjonssonen «1»" in b.text("nb")  # a zone without a name column: its feature number
 
 
 def _zones_gpkg(path, polygons_m):
@@ -158,13 +156,18 @@ def test_site_inside_an_exclusion_polygon_is_excluded(tmp_path):
     assert r.returncode == 0, r.stderr
     ranking = pd.read_csv(out / "ranking.csv", dtype={"site_id": str}).set_index("site_id")
     assert ranking.loc["B", "status"] == "excluded"
-    assert pd.isna(ranking.loc["B", "rank"]) and pd.isna(ranking.loc["B", "score"]) and pd.isna(ranking.loc["B", "rank_p10"])
+    # an excluded site keeps its scores, so a planner sees what was given up, but gets no rank
+    assert pd.isna(ranking.loc["B", "rank"]) and pd.isna(ranking.loc["B", "rank_p10"]) and ranking.loc["B", "score"] > 0
+    assert ranking.loc["B", "exclusion_zone"] == "flood" and pd.isna(ranking.loc["A", "exclusion_zone"])
+    assert ranking.loc["B", "grocery_score"] >= 0 and pd.notna(ranking.loc["B", "grocery_min"])
     assert ranking.loc[["A", "C"], "rank"].tolist() == [1, 2] or ranking.loc[["A", "C"], "rank"].tolist() == [2, 1]
     assert list(ranking.index)[-1] == "B"  # unranked after the ranked
     assert "1 tomter ligger i eksklusjonssonene" in r.stderr
     quality = pyogrio.read_dataframe(out / "results.gpkg", layer="data_quality").set_index("measure")
     assert quality.loc["sites_excluded", "value"] == 1
-    assert "eksklusjonssone" in run_cli("explain", "--run", str(out), "--site", "B").stdout
+    text = run_cli("explain", "--run", str(out), "--site", "B").stdout
+    assert text.startswith("Tomt B ligger i eksklusjonssonen «flood» (--exclude) og rangeres ikke; samlet poeng")
+    assert "Dagligvare: nærmeste er" in text
 
 
 def test_exclusion_file_without_crs_or_missing_exits_2(tmp_path):

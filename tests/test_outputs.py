@@ -49,7 +49,7 @@ def luminance(hex_colour: str) -> float:
 
 
 def test_demo_writes_every_output(demo_run):
-    for name in ("ranking.csv", "results.gpkg", "score.tif", "criteria.tif", "map.html", "map_a3.pdf", "map.png"):
+    for name in ("ranking.csv", "ranking.xlsx", "results.gpkg", "score.tif", "criteria.tif", "map.html", "map_a3.pdf", "map.png"):
         assert (demo_run / name).stat().st_size > 1000, name
     assert not [p for p in demo_run.iterdir() if p.is_dir()]  # no scratch left behind
 
@@ -85,7 +85,7 @@ def test_layer_styles_table_is_in_qgis_format(demo_run):
         kind = con.execute("SELECT data_type FROM gpkg_contents WHERE table_name = 'layer_styles'").fetchone()
     assert cols == STYLE_COLUMNS
     assert kind == ("attributes",)
-    assert [r[1] for r in rows] == ["destinations", "network", "sites"]
+    assert [r[1] for r in rows] == ["destinations", "grid", "network", "sites", "zones"]
     for schema, name, geom, default in rows:
         assert (schema, geom, default) == ("", geom_cols[name], 1)
     # GDAL lists the table like any other, as QGIS expects
@@ -95,7 +95,7 @@ def test_layer_styles_table_is_in_qgis_format(demo_run):
 def test_sites_style_is_graduated_colour_blind_safe_and_norwegian(demo_run):
     sites = styles(demo_run / "results.gpkg")["sites"]
     r = sites.find("renderer-v2")
-    assert (r.get("type"), r.get("attr")) == ("graduatedSymbol", "score")
+    assert (r.get("type"), r.get("attr")) == ("graduatedSymbol", 'if("rank" IS NULL, NULL, "score")')  # ranked sites only
     ranges = r.findall("ranges/range")
     bounds = [(float(x.get("lower")), float(x.get("upper"))) for x in ranges]
     assert bounds[0][0] == 0 and bounds[-1][1] == 100
@@ -148,13 +148,13 @@ def test_qgis_applies_the_styles_on_opening(demo_run):
     probe = Path(__file__).with_name("qgis_probe.py")
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
     env["QT_QPA_PLATFORM"] = "offscreen"
-    res = subprocess.run([QGIS_PYTHON, str(probe), str(demo_run / "results.gpkg"), "sites", "network", "destinations"],
+    res = subprocess.run([QGIS_PYTHON, str(probe), str(demo_run / "results.gpkg"), "sites", "network", "destinations", "grid", "zones"],
                          capture_output=True, text=True, env=env, timeout=300)
     assert res.returncode == 0, res.stderr
     got = json.loads(res.stdout.strip().splitlines()[-1])
     assert all(v["valid"] and v["features"] > 0 for v in got.values())
     sites = got["sites"]
-    assert (sites["renderer"], sites["attr"]) == ("graduatedSymbol", "score")
+    assert (sites["renderer"], sites["attr"]) == ("graduatedSymbol", 'if("rank" IS NULL, NULL, "score")')
     assert [r[2] for r in sites["ranges"]] == ["0–20 poeng", "20–40 poeng", "40–60 poeng", "60–80 poeng", "80–100 poeng"]
     assert sites["labels"] and "rank" in sites["label_expression"]
     assert len(sites["labelled"]) == 10 and sites["legend"][-1].startswith("Tall = rangering (de 10 beste)")
@@ -162,6 +162,9 @@ def test_qgis_applies_the_styles_on_opening(demo_run):
     assert (dest["renderer"], dest["attr"]) == ("categorizedSymbol", "category")
     assert [c[1] for c in dest["categories"]] == ["Dagligvare", "Helsetjenester", "Kollektivtransport"]
     assert len({c[2] for c in dest["categories"]}) == 3
+    for layer, attr in (("grid", '"score"'), ("zones", '"mean_score"')):  # styled in the same classes and colours
+        assert (got[layer]["renderer"], got[layer]["attr"]) == ("graduatedSymbol", attr)
+        assert [r[3] for r in got[layer]["ranges"]] == [r[3] for r in sites["ranges"]]
     net = got["network"]
     assert net["renderer"] == "RuleRenderer"
     assert {r[1] for r in net["rules"]} == {"Belyst", "Ikke belyst", "Belysning ukjent", "Trapp", "Bratt (over 8 %)"}

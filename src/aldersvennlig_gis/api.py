@@ -7,12 +7,14 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
+
 from .catalogue import t, warning_text
 from .config import default_text, load_config
 from .errors import InputError
-from .explain import Breakdown, explain_site, point_breakdown
+from .explain import Breakdown, explain_site
 from .neighbourhoods import summary_lines
-from .outputs import output_folder, quality_summary, write_into
+from .outputs import output_folder, quality_summary, ranked_sites, write_into
 from .pipeline import analyse
 from .readers.cache import DEFAULT_DIR, cached_osm
 from .results import Analysis, Inputs
@@ -69,6 +71,11 @@ def demo(out: Path | str = Path("maps/demo"), lang: str = "nb", say: Callable[[s
 def explain(run_dir: Path, site_id: str) -> Breakdown:
     """Breakdown of one site of an earlier run (its ``--out`` folder); ``.text(lang)`` renders it."""
     return explain_site(Path(run_dir), site_id)
+
+
+def point_breakdown(a: Analysis) -> Breakdown:
+    """The breakdown of the single site of an analysis (a proposed point), from its row as ranking.csv writes it."""
+    return Breakdown(pd.DataFrame(ranked_sites(a).drop(columns="geometry")).iloc[0], a.criteria)
 
 
 def evaluate(

@@ -75,6 +75,8 @@ ExcludeOpt = Annotated[Optional[str], typer.Option("--exclude", help="Exclusion 
 PopOpt = Annotated[Optional[list[str]], typer.Option("--population", help="Population FILE[:layer]: SSB 250 m grid (ru250m, pop_tot) or polygons with a count column; may be repeated.")]
 PopColOpt = Annotated[Optional[str], typer.Option("--population-column", help="Count column to plan for (e.g. residents 67+), spread onto cells by pop_tot, else area.")]
 GpOpt = Annotated[Optional[str], typer.Option("--gp-capacity", help="GP points FILE[:layer] with a 'capacity' column (patients per list).")]
+SiteLabelOpt = Annotated[Optional[str], typer.Option("--site-label", help="Column of the sites file that names each site on the map, the print and in explain (default: name or navn).")]
+TitleOpt = Annotated[Optional[str], typer.Option("--title", help="Title of the map and the print (default: one naming the area).")]
 OutOpt = Annotated[Optional[str], typer.Option("--out", help="Output folder (default maps/<input stem>).")]
 
 
@@ -91,13 +93,15 @@ def run(
     gp_capacity: GpOpt = None,
     crs: CrsOpt = None,
     exclude: ExcludeOpt = None,
+    site_label: SiteLabelOpt = None,
+    title: TitleOpt = None,
     out: OutOpt = None,
 ) -> None:
     """Analyse an area and write all outputs."""
     inputs = api.Inputs(
         osm=osm, sites=sites, destinations=destinations, config=config, dem=dem, crs=crs, exclude=exclude, out=out,
         population=population, population_column=population_column, gp_capacity=gp_capacity,
-        sites_crs=epsg_code(sites_crs),
+        sites_crs=epsg_code(sites_crs), site_label=site_label, title=title,
     )
     api.run(inputs, lang=state.lang, say=_say)
 

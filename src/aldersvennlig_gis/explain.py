@@ -1,7 +1,7 @@
-"""Plain-language breakdown of one site: ``explain`` (a site of an earlier run,
-read back from its ``results.gpkg`` after checking that the folder is one whole
-run of this version) and ``evaluate`` (a proposed point, analysed on the spot
-without writing outputs)."""
+"""Plain-language breakdown of one site (``Breakdown``): for ``explain``, a site
+of an earlier run read back from its ``results.gpkg`` after checking that the
+folder is one whole run of this version; for ``evaluate`` (``api.evaluate``), a
+proposed point analysed on the spot."""
 
 from __future__ import annotations
 
@@ -23,9 +23,8 @@ from .criteria import Criteria
 from .errors import InputError
 from .metadata import SCHEMA, read_run_metadata, schema_of
 from .network import to_crs
-from .outputs import ranked_sites
 from .readers.sites import decode_text, parse_numbers, table_layout
-from .results import Analysis
+from .results import site_names
 from .ssb_grid import GRID_EPSG, cell_of
 
 
@@ -46,20 +45,29 @@ class Breakdown:
     tied: int = 0
     same_score: int = 0
     cell: dict | None = None  # population of the site's 250 m cell (runs with --population): see _site_cell
+    label_column: str | None = None  # the column naming the site (--site-label, name, navn)
+
+    def site_name(self) -> str:
+        """The site as people read it: its label and ``site_id``."""
+        return site_names(self.row.to_frame().T, self.label_column)[0]
 
     def text(self, lang: str = "nb") -> str:
         """The breakdown as plain text in ``lang``."""
         r = self.row
         point = self.ranked is None
-        if r["status"] != "ok":
-            return t(f"explain.{r['status']}", lang, site=t("explain.point", lang) if point else r["site_id"])
+        site = t("explain.point", lang) if point else self.site_name()
+        if r["status"] == "off_network":
+            return t("explain.off_network", lang, site=site)
         score = number(r["score"], 1, lang)
-        if point:
+        if r["status"] == "excluded":
+            zone = r.get("exclusion_zone")
+            lines = [t("explain.excluded", lang, site=site, zone=zone if isinstance(zone, str) else "?", score=score)]
+        elif point:
             lat, lon = number(r["lat"], 5, lang), number(r["lon"], 5, lang)
             lines = [t("explain.head_point", lang, lat=lat, lon=lon, score=score)]
         else:
             rank = int(r["rank"])
-            head = dict(site=r["site_id"], rank=rank, ranked=self.ranked, score=score)
+            head = dict(site=self.site_name(), rank=rank, ranked=self.ranked, score=score)
             if self.tied:
                 tie = t("explain.tied_one" if self.tied == 1 else "explain.tied", lang, rank=rank,
                         ordinal=ordinal(rank), others=self.tied)
@@ -242,10 +250,5 @@ def explain_site(run_dir: Path, site_id: str) -> Breakdown:
     ranked = sites[sites["rank"].notna()]
     tied = int((ranked["rank"] == row["rank"]).sum()) - 1 if pd.notna(row["rank"]) else 0
     same = int((ranked["score"] == row["score"]).sum()) - 1 if pd.notna(row["rank"]) else 0
-    return Breakdown(row, criteria, len(ranked), tied, same, _site_cell(gpkg, row, meta))
-
-
-def point_breakdown(a: Analysis) -> Breakdown:
-    """The breakdown of the single site of an analysis (a proposed point)."""
-    row = pd.DataFrame(ranked_sites(a).drop(columns="geometry")).iloc[0]
-    return Breakdown(row, a.criteria)
+    label = meta.get("site_label")
+    return Breakdown(row, criteria, len(ranked), tied, same, _site_cell(gpkg, row, meta), label if label in row.index else None)

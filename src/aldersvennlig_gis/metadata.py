@@ -62,6 +62,8 @@ def metadata_frame(a: Analysis, lang: str) -> pd.DataFrame:
             stat = path.stat()
             rows.append((f"input.{f.name}.modified", _iso(stat.st_mtime)))
             rows.append((f"input.{f.name}.size_bytes", str(stat.st_size)))
+    if a.label_column is not None:
+        rows.append(("site_label", a.label_column))
     rows += [(f"weight.{k}", f"{w:.6g}") for k, w in a.weights.items()]
     rows.append(("config_digest", a.cfg.digest()))
     rows.append(("config_json", json.dumps(a.cfg.model_dump(by_alias=True), ensure_ascii=False)))

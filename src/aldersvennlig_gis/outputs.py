@@ -27,6 +27,7 @@ from .qgis_styles import write_styles
 from .rasters import write_rasters
 from .results import Analysis
 from .scoring import top_sites
+from .spreadsheet import write_xlsx
 from .surfaces import score_surfaces
 from .webmap import write_map
 from .wkb import encode_lines
@@ -36,10 +37,14 @@ _DECIMALS = {"lon": 6, "lat": 6, "score": 2, "tiebreak_min": 2, "_m": 1, "_min":
 
 
 def ranked_sites(a: Analysis) -> gpd.GeoDataFrame:
-    """The sites layer in ranking.csv order: ranked by rank then site_id, then unranked by site_id."""
+    """The sites layer in ranking.csv order: ranked by rank then site_id, then unranked by site_id.
+
+    The ranking's numbers are rounded as ranking.csv writes them; the sites file's
+    own columns are kept as they were.
+    """
     df = a.sites.drop(columns="node")
     for col in df.columns:
-        if col != "geometry" and df[col].dtype.kind == "f":
+        if col != "geometry" and col not in a.input_columns and df[col].dtype.kind == "f":
             dec = _DECIMALS.get(col) or next((d for suf, d in _DECIMALS.items() if col.endswith(suf)), 3)
             df[col] = df[col].round(dec)
     ranked = df[df["rank"].notna()].sort_values(["rank", "site_id"], kind="stable")
@@ -151,6 +156,11 @@ def _ranking(a: Analysis, folder: Path, lang: str) -> None:
     table.to_csv(folder / "ranking.csv", index=False, lineterminator="\n")
 
 
+def _spreadsheet(a: Analysis, folder: Path, lang: str) -> None:
+    table = pd.DataFrame(ranked_sites(a).drop(columns="geometry"))
+    write_xlsx(a, table, data_quality_layer(a, lang), folder / "ranking.xlsx", lang)
+
+
 def _gpkg(a: Analysis, folder: Path, lang: str) -> None:
     layers = {
         "sites": ranked_sites(a), "network": network_table(a), "destinations": destinations_layer(a),
@@ -181,6 +191,7 @@ def _rasters(a: Analysis, folder: Path, lang: str) -> None:
 
 WRITERS: dict[str, Writer] = {
     "ranking.csv": _ranking,
+    "ranking.xlsx": _spreadsheet,
     "results.gpkg": _gpkg,
     "map.html": _webmap,
     "score.tif, criteria.tif": _rasters,

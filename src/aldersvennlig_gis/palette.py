@@ -1,4 +1,4 @@
-"""Colours and symbols shared by the QGIS styles and the print map.
+"""Colours and symbols shared by the web map, the print map and the QGIS styles.
 
 Every palette is safe for colour-blind readers and survives printing in grey:
 scores use a sequential scheme whose lightness falls monotonically, categories
@@ -14,6 +14,8 @@ SCORE_BREAKS = (0.0, 20.0, 40.0, 60.0, 80.0, 100.0)
 # ColorBrewer YlGnBu, 5 classes (Brewer & Harrower, colorbrewer2.org: colour-blind
 # safe, print friendly, photocopy safe): light = low score, dark = high score.
 SCORE_COLOURS = ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494")
+# A site without a rank (off the network, excluded): white, outlined.
+NOT_RANKED = "#ffffff"
 
 # Okabe & Ito (2008) colour-blind-safe colours, with marker shapes as QGIS
 # SimpleMarker names and matplotlib markers, for destination categories in config order.
@@ -30,6 +32,16 @@ _CATEGORY = (
 LIT_COLOURS = {"yes": "#E69F00", "no": "#404040", "unknown": "#A0A0A0"}
 STEPS_COLOUR = "#D55E00"
 STEEP_COLOUR = "#CC79A7"
+
+
+def style_data(categories: int) -> dict:
+    """The palette for the web map's script: score classes, not ranked, the first
+    ``categories`` destination symbols (colour, shape) and the lighting colours."""
+    return {
+        "score": list(SCORE_COLOURS), "breaks": list(SCORE_BREAKS), "not_ranked": NOT_RANKED,
+        "dest": [list(category_style(i)[:2]) for i in range(categories)],
+        "lit": [LIT_COLOURS[k] for k in ("yes", "no", "unknown")],
+    }
 
 
 def category_style(i: int) -> tuple[str, str, str]:

@@ -115,7 +115,7 @@ class Read:
     sites: Sites
     destinations: gpd.GeoDataFrame
     gps: gpd.GeoDataFrame | None
-    zones: np.ndarray | None
+    zones: tuple[np.ndarray, np.ndarray] | None  # exclusion zones and their names
     benches_xy: np.ndarray
 
 
@@ -167,13 +167,15 @@ def terrain_stage(net: Network, inputs: Inputs, cfg: Config, warnings: list[str]
 class Placed:
     """Sites, destinations, GPs and benches where they join the network.
 
-    ``*_ok`` mark the ones that join it (sites: and are not excluded);
-    ``gps_free`` the GPs not placed at a health destination, snapped on their own.
+    ``*_ok`` mark the ones that join it (sites: and are ranked, not excluded);
+    ``site_on`` the sites that join it (scored, excluded ones too); ``zone`` the
+    name of the exclusion zone a site lies in (None: none); ``gps_free`` the GPs
+    not placed at a health destination, snapped on their own.
     """
 
     sites: Sites
     site_snap: Snap
-    excluded: np.ndarray
+    zone: np.ndarray
     destinations: gpd.GeoDataFrame
     dest_snap: Snap
     gps: gpd.GeoDataFrame | None
@@ -182,10 +184,19 @@ class Placed:
     benches_xy: np.ndarray
     bench_edge: np.ndarray
     bench_t: np.ndarray
+    zone_names: bool  # --exclude was given
+
+    @property
+    def excluded(self) -> np.ndarray:
+        return self.zone != None  # noqa: E711 (elementwise)
+
+    @property
+    def site_on(self) -> np.ndarray:
+        return self.site_snap.edge >= 0
 
     @property
     def site_ok(self) -> np.ndarray:
-        return (self.site_snap.edge >= 0) & ~self.excluded
+        return self.site_on & ~self.excluded
 
     @property
     def dest_ok(self) -> np.ndarray:
@@ -222,15 +233,20 @@ def place(read: Read, cfg: Config, criteria: Criteria, net: Network) -> Placed:
     s_snap = snap(read.sites.frame.geometry.to_numpy(), net, w.max_snap_m, allowed, inside_nearest_centroid=True)
     d_snap = snap(dests.geometry.to_numpy(), net, w.max_snap_m, allowed)
     _, b_edge, b_t = within(read.benches_xy, net, criteria.rest_buffer_m, allowed)
-    excluded = np.zeros(len(read.sites.frame), dtype=bool)
+    zone = np.full(len(read.sites.frame), None, dtype=object)
     if read.zones is not None:
-        excluded[shapely.STRtree(read.zones).query(read.sites.frame.geometry.to_numpy(), predicate="intersects")[0]] = True
+        zones, names = read.zones
+        site, hit = shapely.STRtree(zones).query(read.sites.frame.geometry.to_numpy(), predicate="intersects")
+        order = np.lexsort((hit, site))  # by site, then zone in file order
+        site, hit = site[order], hit[order]
+        first = np.unique(site, return_index=True)[1]  # each site's first zone
+        zone[site[first]] = names[hit[first]]
     gps = None if read.gps is None else read.gps.assign(dest=match_gps(read.gps, dests, d_snap.edge >= 0, g.match_m, g.category))
     g_free = np.flatnonzero(gps["dest"] < 0) if gps is not None else np.empty(0, dtype=np.int64)
     g_snap = snap(gps.geometry.to_numpy()[g_free] if gps is not None else np.empty(0, object), net, w.max_snap_m, allowed)
     if not (s_snap.edge >= 0).any():
         raise InputError("no_site_on_network", max_snap_m=w.max_snap_m)
-    return Placed(read.sites, s_snap, excluded, dests, d_snap, gps, g_free, g_snap, read.benches_xy, b_edge, b_t)
+    return Placed(read.sites, s_snap, zone, dests, d_snap, gps, g_free, g_snap, read.benches_xy, b_edge, b_t, read.zones is not None)
 
 
 @dataclass
@@ -244,7 +260,7 @@ class Attached:
 
 def route_graph(net: Network, p: Placed, cfg: Config) -> Attached:
     """Split the network where sites, destinations, GPs (access edges) and benches (rests) join it."""
-    pendant = [(p.site_snap, p.site_ok), (p.dest_snap, p.dest_ok), (p.gp_snap, p.gp_ok)]
+    pendant = [(p.site_snap, p.site_on), (p.dest_snap, p.dest_ok), (p.gp_snap, p.gp_ok)]
     edge = np.concatenate([s.edge[ok] for s, ok in pendant] + [p.bench_edge])
     t = np.concatenate([s.t[ok] for s, ok in pendant] + [p.bench_t])
     acc = np.concatenate([s.access_m[ok] for s, ok in pendant] + [np.zeros(len(p.bench_edge))])
@@ -281,26 +297,52 @@ def score_nodes(net: Network, reach: dict[str, routing.Reach], criteria: Criteri
     return nodes
 
 
+def input_columns(columns: pd.DataFrame, taken: list[str]) -> pd.DataFrame:
+    """The sites file's own columns as they follow the ranking's: a name the ranking
+    uses (in any case: GeoPackage column names ignore case) as ``input_<name>``."""
+    used = {c.lower() for c in taken}
+    names = []
+    for col in map(str, columns.columns):
+        name = col
+        while name.lower() in used:
+            name = f"input_{name}"
+        used.add(name.lower())
+        names.append(name)
+    return columns.set_axis(names, axis=1)
+
+
+def label_column(own: list[str], chosen: str | None) -> str | None:
+    """The sites file's column that names each site: ``--site-label`` (in any case),
+    else the first named ``name`` or ``navn``."""
+    if chosen is None:
+        return next((c for c in own if c.lower() in ("name", "navn")), None)
+    match = [c for c in own if c == chosen] or [c for c in own if c.lower() == chosen.strip().lower()]
+    if not match:
+        raise InputError("site_label_missing", column=chosen, columns=", ".join(own) or "-")
+    return match[0]
+
+
 def score_sites(
     p: Placed, att: Attached, reach: dict[str, routing.Reach], criteria: Criteria, cfg: Config, epsg: int
-) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame, list[str]]:
     """The ranking: every site's status, rank, score, tie-break, rank band and criterion columns.
 
-    Returns the sites layer (analysis CRS, ``node`` their graph node) and the criteria's
-    measures at the sites (NaN where not scored).
+    Returns the sites layer (analysis CRS, ``node`` their graph node; the sites
+    file's own columns after the ranking's), the criteria's measures at the sites
+    (NaN where not scored) and the names of the file's columns in the layer.
     """
-    frame, ok, w = p.sites.frame, p.site_ok, cfg.walking
-    crit = criteria.score_at(reach, np.where(ok, att.site_node, 0))
-    crit[~ok] = np.nan
+    frame, on, ok, w = p.sites.frame, p.site_on, p.site_ok, cfg.walking
+    crit = criteria.score_at(reach, np.where(on, att.site_node, 0))
+    crit[~on] = np.nan
     status = np.where(ok, "ok", np.where(p.excluded, "excluded", "off_network"))
-    score = np.where(ok, criteria.composite(crit.fillna(0)), np.nan)
+    score = np.where(on, criteria.composite(crit.fillna(0)), np.nan)
     weights = criteria.weights
     walks = criteria.tiebreak_columns()
     minutes = crit[[col for _, col in walks]].to_numpy(dtype=float)
     tiebreak = scoring.tiebreak(minutes, np.array([weights[k] for k, _ in walks]), w.cutoff_min)
     tiebreak = np.where(np.isfinite(score), tiebreak, np.nan)
     ranks = scoring.rank(score, tiebreak, ok)
-    axy = np.where(ok[:, None], p.site_snap.access_xy, shapely.get_coordinates(frame.geometry.representative_point()))
+    axy = np.where(on[:, None], p.site_snap.access_xy, shapely.get_coordinates(frame.geometry.representative_point()))
     lon, lat = to_crs(axy[:, 0], axy[:, 1], 4326, src=epsg)
     table = pd.DataFrame(
         {"site_id": frame["site_id"].to_numpy(), "lon": lon, "lat": lat, "status": status,
@@ -311,7 +353,7 @@ def score_sites(
     table = pd.concat([table, crit[criteria.columns("measure") + score_cols]], axis=1)
     details = {}
     for c in criteria.in_column_order():
-        details |= c.site_details(axy, ok, p.benches_xy)
+        details |= c.site_details(axy, on, p.benches_xy)
     for col in criteria.columns("detail"):
         table[col] = details[col] if col in details else crit[col]
     sens = cfg.sensitivity
@@ -320,11 +362,14 @@ def score_sites(
                                minutes, [criteria.keys().index(k) for k, _ in walks], w.cutoff_min)
     for col, band in zip(("rank_p10", "rank_p90"), bands, strict=True):
         table[col] = pd.array(np.where(ok, band, None), dtype="Int64")
-    nearest = _nearest(reach, np.where(ok, att.site_node, -1), p.destinations, att.dest_node, att.graph.n)
+    nearest = _nearest(reach, np.where(on, att.site_node, -1), p.destinations, att.dest_node, att.graph.n)
     table = pd.concat([table, nearest[criteria.columns("nearest")], crit[criteria.columns("route")]], axis=1)
-    site_gdf = gpd.GeoDataFrame(table, geometry=frame.geometry.to_numpy(), crs=epsg)
+    if p.zone_names:
+        table["exclusion_zone"] = p.zone
+    own = input_columns(p.sites.columns, [*table.columns, "node", "geometry"])
+    site_gdf = gpd.GeoDataFrame(pd.concat([table, own], axis=1), geometry=frame.geometry.to_numpy(), crs=epsg)
     site_gdf["node"] = att.site_node
-    return site_gdf, crit
+    return site_gdf, crit, list(own.columns)
 
 
 def data_quality(
@@ -347,8 +392,9 @@ def data_quality(
         "walkable_km": float(e["length_m"].sum() / 1000),
         "lit_tagged_share": float(e["length_m"][e["lit"] >= 0].sum() / max(e["length_m"].sum(), 1e-9)),
     }
+    ranked = crit[p.site_ok]
     for c in criteria.in_column_order():
-        quality |= c.quality(crit, counts)
+        quality |= c.quality(ranked, counts)
     quality |= {
         **{f"destinations_{k}": float(len(np.unique(place_of[(cats == k) & d_ok]))) for k in criteria.searched},
         "destinations_off_network": float((~d_ok).sum()),
@@ -393,13 +439,13 @@ def analyse(inputs: Inputs, cfg: Config | None = None, osm: OsmData | None = Non
     reach = search(att, placed, criteria, cfg.walking.cutoff_min, warnings)
     clock.lap("searches")
     nodes = score_nodes(net, reach, criteria)
-    sites, crit = score_sites(placed, att, reach, criteria, cfg, net.epsg)
+    sites, crit, own = score_sites(placed, att, reach, criteria, cfg, net.epsg)
     clock.lap("scoring")
     quality = data_quality(read, net, placed, crit, criteria, no_elevation if inputs.dem else None, warnings)
     a = Analysis(
         cfg=cfg, criteria=criteria, inputs=inputs, net=net, graph=att.graph, sites=sites, nodes=nodes,
         destinations=placed.destinations.assign(node=att.dest_node), benches_xy=placed.benches_xy, reach=reach,
-        osm_timestamp=read.osm.timestamp, quality=quality, warnings=warnings, timings=clock.laps,
+        input_columns=own, label_column=label_column(own, inputs.site_label), osm_timestamp=read.osm.timestamp, quality=quality, warnings=warnings, timings=clock.laps,
         water=gpd.GeoSeries(read.osm.water, crs=4326).to_crs(net.epsg).to_numpy(),
     )
     a.grid, grid_warnings = neighbourhoods.grid_layer(a, read.population, bool(inputs.population_column), placed.gps)

@@ -26,7 +26,7 @@ from matplotlib.path import Path as MplPath
 from . import __version__
 from .catalogue import criterion_label, number, t
 from .network import polyline_nodes, to_crs
-from .palette import SCORE_BREAKS, SCORE_COLOURS, category_style, score_class
+from .palette import NOT_RANKED, SCORE_BREAKS, SCORE_COLOURS, category_style, score_class
 from .results import Analysis
 from .scoring import top_sites
 
@@ -34,7 +34,6 @@ A3_MM = (420.0, 297.0)
 MM = 1 / 25.4
 MAP_BOX = (0.015, 0.05, 0.70, 0.85)  # left, bottom, width, height (figure fraction)
 PANEL_BOX = (0.735, 0.05, 0.25, 0.85)
-NOT_RANKED = "#ffffff"
 
 
 def _nice(x: float) -> float:
@@ -133,7 +132,7 @@ def _draw_map(ax, a: Analysis, extent: tuple[float, float, float, float]) -> Non
     ax.add_artist(network)  # not add_patch: the extent is set below, and fitting limits to each segment is slow
 
     s = a.sites
-    cls = score_class(s["score"].to_numpy(dtype=float))
+    cls = score_class(np.where(s["rank"].notna(), s["score"].to_numpy(dtype=float), np.nan))  # excluded: a score, no class
     colours = np.where(cls >= 0, np.array(SCORE_COLOURS)[np.maximum(cls, 0)], NOT_RANKED)
     geoms = s.geometry.to_numpy()
     polygonal = shapely.get_type_id(geoms) >= 3
@@ -169,6 +168,16 @@ def _draw_map(ax, a: Analysis, extent: tuple[float, float, float, float]) -> Non
     ax.set_ylabel("")
 
 
+def _short_name(label: object, site_id: str, width: int) -> str:
+    """A site's label and id ("Sjøgata 4 (17)") in at most ``width`` characters: the
+    label shortened (an ellipsis marks the cut), never the id."""
+    label = str(label).strip() if isinstance(label, str) else ""
+    room = width - len(site_id) - 3  # " (" and ")"
+    if not label or room < 4:
+        return site_id
+    return f"{label if len(label) <= room else label[: room - 1] + '…'} ({site_id})"
+
+
 def _panel(ax, a: Analysis, lang: str, scale: int) -> None:
     ax.axis("off")
     score_handles = [Patch(facecolor=c, edgecolor="#1a1a1a", label=t("legend.score_class", lang, lo=lo, hi=hi))
@@ -189,8 +198,10 @@ def _panel(ax, a: Analysis, lang: str, scale: int) -> None:
     lines += [f"  {criterion_label(k, lang)}: {w * 100:.0f} %" for k, w in a.weights.items()]
     best = top_sites(a.sites, a.cfg.output.top_n)
     top = a.sites.iloc[best.index]
+    labels = top[a.label_column] if a.label_column else [None] * len(top)
+    names = [_short_name(label, str(sid), 30) for label, sid in zip(labels, top["site_id"], strict=True)]
     lines += ["", t("map.top_table", lang, n=len(top))]
-    lines += [f"  {int(r):>2}. {sid:<22} {sc:5.1f}" for r, sid, sc in zip(top["rank"], top["site_id"], top["score"], strict=True)]
+    lines += [f"  {int(r):>2}. {n:<30} {number(sc, 1, lang):>5}" for r, n, sc in zip(top["rank"], names, top["score"], strict=True)]
     if best.more:
         lines.append("  " + t("legend.top_more", lang, more=best.more, rank=best.last_rank))
     ax.text(0, 0.44, "\n".join(lines), transform=ax.transAxes, va="top", ha="left", fontsize=10.5, family="DejaVu Sans Mono")
@@ -210,8 +221,7 @@ def _date(d: str, lang: str) -> str:
 def print_map(a: Analysis, lang: str = "nb") -> Figure:
     """The A3 landscape figure (420 x 297 mm)."""
     fig = Figure(figsize=(A3_MM[0] * MM, A3_MM[1] * MM))
-    area = a.inputs.area_name()
-    fig.text(0.015, 0.965, t("map.title", lang, area=area), fontsize=24, weight="bold", va="center")
+    fig.text(0.015, 0.965, a.title(lang), fontsize=24, weight="bold", va="center")
     subtitle = t("map.subtitle", lang, date=_date(date.today().isoformat(), lang), osm=_date(a.osm_timestamp, lang))
     fig.text(0.015, 0.925, subtitle, fontsize=13, va="center")
     extent = _extent(a)

@@ -134,9 +134,9 @@ def _rank_labels(cfg: Config, lang: str, top: Top | None) -> ET.Element:
     return lab
 
 
-def sites_qml(cfg: Config, geometry_type: str, lang: str, top: Top | None = None) -> str:
-    """Graduated colours on ``score`` in the shared score classes; the best sites (``top``) labelled by rank."""
-    r = _renderer("graduatedSymbol", attr="score", graduatedMethod="GraduatedColor")
+def _graduated(attr: str, geometry_type: str, lang: str) -> ET.Element:
+    """Graduated colours on ``attr`` (a field or an expression) in the shared score classes."""
+    r = _renderer("graduatedSymbol", attr=attr, graduatedMethod="GraduatedColor")
     ranges = ET.SubElement(r, "ranges")
     symbols = []
     for i, colour in enumerate(SCORE_COLOURS):
@@ -150,7 +150,32 @@ def sites_qml(cfg: Config, geometry_type: str, lang: str, top: Top | None = None
     source[0].set("name", "0")
     method = ET.SubElement(r, "classificationMethod", {"id": "Custom"})
     ET.SubElement(method, "labelFormat", {"format": "%1 - %2", "labelprecision": "0", "trimtrailingzeroes": "1"})
+    return r
+
+
+def sites_qml(cfg: Config, geometry_type: str, lang: str, top: Top | None = None) -> str:
+    """Graduated colours on ``score`` of ranked sites in the shared score classes (an excluded site keeps a
+    score but no class); the best sites (``top``) labelled by rank."""
+    r = _graduated('if("rank" IS NULL, NULL, "score")', geometry_type, lang)
     return _qml(r, _rank_labels(cfg, lang, top) if cfg.output.top_n else None, label_legend=bool(cfg.output.top_n))
+
+
+def grid_qml(cfg: Config, geometry_type: str, lang: str) -> str:
+    """The 250 m cells by their median ``score``, in the shared score classes."""
+    return _qml(_graduated('"score"', geometry_type, lang))
+
+
+def zones_qml(cfg: Config, geometry_type: str, lang: str) -> str:
+    """The zones by their ``mean_score``, in the shared score classes, with a heavy outline."""
+    r = _graduated('"mean_score"', geometry_type, lang)
+    for layer in r.iter("layer"):
+        for prop in layer.iter("prop"):
+            if prop.get("k") == "outline_width":
+                prop.set("v", "0.6")
+        for opt in layer.iter("Option"):
+            if opt.get("name") == "outline_width":
+                opt.set("value", "0.6")
+    return _qml(r)
 
 
 def destinations_qml(cfg: Config, geometry_type: str, lang: str) -> str:
@@ -183,7 +208,9 @@ def network_qml(cfg: Config, geometry_type: str, lang: str) -> str:
 
 
 Builder = Callable[[Config, str, str], str]
-STYLES: dict[str, Builder] = {"sites": sites_qml, "network": network_qml, "destinations": destinations_qml}
+STYLES: dict[str, Builder] = {
+    "sites": sites_qml, "network": network_qml, "destinations": destinations_qml, "grid": grid_qml, "zones": zones_qml,
+}
 
 
 def write_styles(path: Path, cfg: Config, lang: str, top: Top | None = None) -> None:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .catalogue import t
 from .errors import InputError
 
 if TYPE_CHECKING:
@@ -39,6 +40,8 @@ class Inputs:
     sites_crs: int | None = None  # --sites-crs: the CRS of a sites file that declares none
     exclude: str | None = None
     out: Path | str | None = None
+    site_label: str | None = None  # --site-label: the sites file's column naming each site
+    title: str | None = None  # --title: of the map and the print
 
     def area_name(self) -> str:
         """Name of the analysed area: the input's stem ("Helsinki" for Helsinki.osm.pbf)."""
@@ -58,7 +61,8 @@ class Inputs:
 class Analysis:
     """Everything a run computed, for the writers and for ``explain``.
 
-    ``sites`` has the ranking columns and the site geometry (analysis CRS);
+    ``sites`` has the ranking columns, then the sites file's own columns
+    (``input_columns``), and the site geometry (analysis CRS);
     ``nodes`` the criterion scores and composite at every network node;
     ``destinations`` the destinations used (``category``, ``name``,
     ``source_id``); ``criteria`` the run's criteria and weights; ``reach`` the search results per destination criterion over
@@ -84,8 +88,27 @@ class Analysis:
     grid: gpd.GeoDataFrame | None = None
     zones: gpd.GeoDataFrame | None = None
     population: pd.DataFrame | None = None  # population_summary.csv (runs with --population)
+    input_columns: list[str] = field(default_factory=list)  # the columns of ``sites`` from the sites file
+    label_column: str | None = None  # the one of them that names a site (--site-label, else name or navn)
+
+    def title(self, lang: str) -> str:
+        """The title of the map and the print: ``--title``, else one naming the area."""
+        return self.inputs.title or t("map.title", lang, area=self.inputs.area_name())
+
+    def site_names(self) -> list[str]:
+        """Each site as people read it: its label and ``site_id`` ("Sjøgata 4 (17)"), else its ``site_id``."""
+        return site_names(self.sites, self.label_column)
 
     @property
     def weights(self) -> dict[str, float]:
         """The criteria's weights by key (sum 1), in config order."""
         return self.criteria.weights
+
+
+def site_names(sites: pd.DataFrame, label_column: str | None) -> list[str]:
+    """``site_id`` with the label of ``label_column`` before it where the site has one."""
+    ids = sites["site_id"].astype(str)
+    if label_column is None:
+        return ids.tolist()
+    labels = sites[label_column].astype("string").str.strip().fillna("")
+    return [f"{label} ({sid})" if label else sid for label, sid in zip(labels, ids, strict=True)]

@@ -36,6 +36,7 @@ import xstatic.pkg.leaflet as xleaflet
 from .catalogue import LANGS, criterion_label, t, template
 from .criteria import Criterion
 from .network import edge_time_s, lit_class, to_crs
+from .palette import style_data
 from .results import Analysis
 from .scoring import top_sites
 
@@ -179,7 +180,7 @@ def _area_layers(a: Analysis, origin: tuple[int, int]) -> dict[str, dict]:
         rings, feature = _rings(gdf.geometry.to_numpy(), epsg, _TOLERANCE_M["areas"], origin)
         attrs = _attribute_table(gdf)
         out[name] = {"rings": rings, "feature": feature.tolist(), "attrs": attrs,
-                     "colour": "score" if "score" in attrs else None}
+                     "colour": next((c for c in ("score", "mean_score") if c in attrs), None)}
     return out
 
 
@@ -191,10 +192,9 @@ def _labels(a: Analysis, lang: str) -> dict:
     ).split()
     labels = {k: template(f"map.{k}", lang) for k in keys}
     cfg = a.cfg
-    area = a.inputs.area_name()
     date = a.osm_timestamp[:10] if a.osm_timestamp else t("map.date_unknown", lang)
     labels.update(
-        title=t("map.title", lang, area=area),
+        title=a.title(lang),
         score=t("score", lang),
         rank=t("rank", lang),
         site=t("site", lang),
@@ -317,6 +317,7 @@ def map_data(a: Analysis, lang: str = "nb") -> dict:
     statuses = sorted(status.unique())
     sites = {
         "id": s["site_id"].astype(str).tolist(),
+        "name": a.site_names(),
         "x": sx.tolist(),
         "y": sy.tolist(),
         "status": statuses,
@@ -347,6 +348,7 @@ def map_data(a: Analysis, lang: str = "nb") -> dict:
         "criteria": criteria,
         "routes": routes,
         "dest_keys": dkeys,
+        "style": style_data(len(dkeys)),
         "walking": {
             "speed": cfg.walking.speed_m_s, "cutoff": cfg.walking.cutoff_min, "max_snap": cfg.walking.max_snap_m
         },

@@ -34,15 +34,42 @@
   const fill = (tpl, vals) => tpl.replace(/\{(\w+)\}/g, (m, k) => (k in vals ? vals[k] : m));
   const num = (v, dec) => v.toLocaleString(locale, {minimumFractionDigits: dec || 0, maximumFractionDigits: dec || 0});
   const ll = (x, y) => [(O[1] + y) * Q, (O[0] + x) * Q];
-  const SCORE_COLOURS = ['#440154', '#3b528b', '#21918c', '#5ec962', '#fde725'];  // viridis: colour-blind safe
-  const UNRANKED = '#9e9e9e';
-  const scoreColour = s => (s === null || s === undefined ? UNRANKED : SCORE_COLOURS[Math.min(4, Math.floor(s / 20))]);
-  const DEST_COLOURS = ['#009E73', '#CC79A7', '#0072B2', '#D55E00', '#56B4E9', '#E69F00', '#000000'];  // Okabe-Ito
+  // one visual language (palette.py): the print and the QGIS styles use the same classes, colours and symbols
+  const P = D.style;
+  const SCORE_COLOURS = P.score, UNRANKED = P.not_ranked;
+  const scoreClass = s => { let k = 0; while (k < SCORE_COLOURS.length - 1 && s >= P.breaks[k + 1]) k++; return k; };
+  const scoreColour = s => (s === null || s === undefined ? UNRANKED : SCORE_COLOURS[scoreClass(s)]);
+  const classes = SCORE_COLOURS.map((colour, k) => ({colour: colour, label: num(P.breaks[k]) + '–' + num(P.breaks[k + 1])})).reverse();
   const LIT_STYLE = [
-    {label: T['layer.lit'], color: '#E69F00', weight: 2, opacity: 0.85},
-    {label: T['layer.dark'], color: '#1a1a1a', weight: 2.5, dashArray: '5 4'},
-    {label: T['layer.unknown'], color: '#8c8c8c', weight: 1.5},
+    {label: T['layer.lit'], color: P.lit[0], weight: 2, opacity: 0.85},
+    {label: T['layer.dark'], color: P.lit[1], weight: 2.5, dashArray: '5 4'},
+    {label: T['layer.unknown'], color: P.lit[2], weight: 1.5},
   ];
+  // destination symbols: the shapes of palette.py (QGIS marker names), as points around (0, 0) of radius 1
+  const star = n => Array.from({length: 2 * n}, (_, k) => { const a = Math.PI * k / n - Math.PI / 2, r = k % 2 ? 0.45 : 1; return [r * Math.cos(a), r * Math.sin(a)]; });
+  const polygon = (n, turn) => Array.from({length: n}, (_, k) => { const a = 2 * Math.PI * k / n - Math.PI / 2 + (turn || 0); return [Math.cos(a), Math.sin(a)]; });
+  const W = 0.35;  // half the width of a cross's arm
+  const SHAPES = {
+    square: [[-0.85, -0.85], [0.85, -0.85], [0.85, 0.85], [-0.85, 0.85]],
+    cross_fill: [[-W, -1], [W, -1], [W, -W], [1, -W], [1, W], [W, W], [W, 1], [-W, 1], [-W, W], [-1, W], [-1, -W], [-W, -W]],
+    triangle: [[0, -1.1], [1, 0.7], [-1, 0.7]],
+    diamond: [[0, -1.15], [1, 0], [0, 1.15], [-1, 0]],
+    pentagon: polygon(5),
+    star: star(5),
+  };
+  const shapeOf = name => SHAPES[name] || polygon(24);
+  // a canvas marker drawn as one of those shapes (a circle marker whose path is the shape)
+  const ShapeMarker = L.CircleMarker.extend({_updatePath() { this._renderer._updateShape(this); }});
+  L.Canvas.include({
+    _updateShape(layer) {
+      if (!this._drawing || layer._empty()) return;
+      const p = layer._point, ctx = this._ctx, r = Math.max(layer._radius, 1);
+      ctx.beginPath();
+      shapeOf(layer.options.shape).forEach(([x, y], k) => (k ? ctx.lineTo : ctx.moveTo).call(ctx, p.x + r * x, p.y + r * y));
+      ctx.closePath();
+      this._fillStroke(ctx, layer);
+    },
+  });
 
   // ---- decode the compact arrays ----
   function cumulative(c) {
@@ -117,7 +144,8 @@
       L.polygon(rr, {renderer: renderers.areas, interactive: false, color: '#555', weight: 0.8, fillColor: c, fillOpacity: 0.35}).addTo(group);
     });
     areaFeatures[name] = {rings: rs, feature: A.feature, attrs: A.attrs};
-    addRow(name, T['layer.' + name] || name, group, false, {area: '#7570b3'}, byFeature.size);
+    const legend = colour ? classes.map(k => ({area: k.colour, border: '#555', label: k.label})) : null;
+    addRow(name, T['layer.' + name] || name, group, false, {area: colour ? SCORE_COLOURS[2] : '#7570b3', border: '#555'}, byFeature.size, legend);
   });
   const litParts = [[], [], []];
   for (let i = 0; i < nEdges; i++) {
@@ -142,7 +170,8 @@
   D.criteria.forEach(c => { critLabel[c.key] = c.label; });
   D.dest.cat.forEach((c, i) => {
     if (c < 0) return;
-    const m = L.circleMarker(ll(D.dest.x[i], D.dest.y[i]), {radius: 6, color: DEST_COLOURS[c % DEST_COLOURS.length], weight: 3, fillColor: '#fff', fillOpacity: 1, bubblingMouseEvents: false});
+    const [colour, shape] = P.dest[c];
+    const m = new ShapeMarker(ll(D.dest.x[i], D.dest.y[i]), {radius: 6, shape: shape, color: '#000', weight: 1, fillColor: colour, fillOpacity: 1, bubblingMouseEvents: false});
     m.bindTooltip(() => el('span', critLabel[D.dest_keys[c]] + ': ' + (D.dest.name[i] || T.unnamed)), {direction: 'top', offset: [0, -6]});
     m.bindPopup(() => {
       const div = el('div', null, 'bd');
@@ -153,7 +182,7 @@
     m.addTo(destGroups[c]);
   });
   D.dest_keys.forEach((k, c) => addRow('dest_' + k, T['layer.destinations'] + ': ' + critLabel[k], destGroups[c], true,
-    {ring: DEST_COLOURS[c % DEST_COLOURS.length]}, destGroups[c].getLayers().length));
+    {shape: P.dest[c][1], fill: P.dest[c][0]}, destGroups[c].getLayers().length));
 
   // sites by score, the best ones numbered
   const S = D.sites;
@@ -166,7 +195,7 @@
   const siteLL = i => ll(S.x[i], S.y[i]);
   const sites = L.featureGroup();
   for (let i = 0; i < nSites; i++) {
-    const s = S.score[i] === null ? null : S.score[i] / 10;
+    const s = S.score[i] === null || S.rank[i] === null ? null : S.score[i] / 10;  // excluded sites keep a score, not a class
     L.circleMarker(siteLL(i), {radius: 3.5, color: '#222', weight: 0.7, fillColor: scoreColour(s), fillOpacity: 0.95, bubblingMouseEvents: false, site: i}).addTo(sites);
   }
   const top = L.featureGroup();
@@ -181,7 +210,7 @@
     g.on('mouseover', e => {
       const i = e.layer.options.site;
       hover = L.tooltip({direction: 'top', offset: [0, -6]}).setLatLng(siteLL(i))
-        .setContent(el('span', T.site + ' ' + S.id[i] + (S.score[i] === null ? '' : ' · ' + num(S.score[i] / 10, 1))));
+        .setContent(el('span', T.site + ' ' + S.name[i] + (S.score[i] === null ? '' : ' · ' + num(S.score[i] / 10, 1))));
       map.openTooltip(hover);
     });
     g.on('mouseout', () => { if (hover) map.closeTooltip(hover); hover = null; });
@@ -195,10 +224,10 @@
     lastStyle = radius;
     sites.eachLayer(m => { m.setStyle({weight: weight, stroke: weight > 0}); m.setRadius(radius); });
   });
-  const sitesLegend = SCORE_COLOURS.map((c, k) => ({dot: c, label: (k * 20) + '–' + (k * 20 + 20)})).reverse();
+  const sitesLegend = classes.map(k => ({dot: k.colour, label: k.label}));
   sitesLegend.push({dot: UNRANKED, label: T['layer.unranked']});
   addRow('sites', T['layer.sites'], sites, true, null, nSites, sitesLegend);
-  if (D.top_n > 0 && ranked.length) addRow('top', T.top_layer, top, true, {dot: '#fde725', border: '#000'}, D.top.length);
+  if (D.top_n > 0 && ranked.length) addRow('top', T.top_layer, top, true, {dot: SCORE_COLOURS[SCORE_COLOURS.length - 1], border: '#000'}, D.top.length);
 
   const osm = L.tileLayer('https://tile.openstreetmap.org/{z}/{x}/{y}.png', {maxZoom: 19});
   addRow('osm', T['layer.osm'], osm, false, {area: '#f2efe9', border: '#999'}, 0);
@@ -249,7 +278,7 @@
     const rankText = S.rank[i] === null ? fill(T.not_ranked, {status: S.status[S.st[i]]})
       : fill(sharing[S.rank[i]] > 1 ? T.rank_tied : T.rank_of, {rank: S.rank[i], n: ranked.length, tied: sharing[S.rank[i]]});
     lines.push(T.rank + ': ' + rankText);
-    L.popup({maxWidth: 420}).setLatLng(siteLL(i)).setContent(breakdown(T.site + ' ' + S.id[i], lines, v)).openOn(map);
+    L.popup({maxWidth: 420}).setLatLng(siteLL(i)).setContent(breakdown(T.site + ' ' + S.name[i], lines, v)).openOn(map);
   }
 
   // ---- click to evaluate: nearest point on the network through a grid index ----
@@ -419,7 +448,19 @@
     if (sw.line) { s.classList.add('line'); s.style.borderTop = '3px ' + (sw.dash ? 'dashed ' : 'solid ') + sw.line; }
     if (sw.area) { s.classList.add('area'); s.style.background = sw.area; s.style.border = '1px solid ' + (sw.border || sw.area); }
     if (sw.dot) { s.classList.add('dot'); s.style.background = sw.dot; s.style.border = '1px solid ' + (sw.border || '#222'); }
-    if (sw.ring) { s.classList.add('dot'); s.style.border = '3px solid ' + sw.ring; s.style.background = '#fff'; }
+    if (sw.shape) {
+      const NS = 'http://www.w3.org/2000/svg', svg = document.createElementNS(NS, 'svg'), path = document.createElementNS(NS, 'path');
+      svg.setAttribute('viewBox', '-1.3 -1.3 2.6 2.6');
+      svg.setAttribute('width', '14');
+      svg.setAttribute('height', '14');
+      path.setAttribute('d', shapeOf(sw.shape).map(([x, y], k) => (k ? 'L' : 'M') + x.toFixed(3) + ' ' + y.toFixed(3)).join(' ') + ' Z');
+      path.setAttribute('fill', sw.fill);
+      path.setAttribute('stroke', '#000');
+      path.setAttribute('stroke-width', '0.15');
+      svg.appendChild(path);
+      s.classList.add('shape');
+      s.appendChild(svg);
+    }
     return s;
   }
   const list = el('div', null, 'layers');
@@ -460,7 +501,7 @@
     D.top.forEach(i => {
       const li = el('li');
       li.value = S.rank[i];  // tied sites show the same number
-      const a = el('a', S.id[i] + ' · ' + num(S.score[i] / 10, 1));
+      const a = el('a', S.name[i] + ' · ' + num(S.score[i] / 10, 1));
       a.href = '#';
       a.addEventListener('click', ev => { ev.preventDefault(); map.setView(siteLL(i), Math.max(map.getZoom(), 17)); openSite(i); });
       li.appendChild(a);

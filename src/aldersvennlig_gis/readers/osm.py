@@ -87,7 +87,7 @@ class OsmData:
     destinations: pd.DataFrame  # category, name, source_id, geometry (shapely, 4326), stop_area ("relation/1" or "")
     benches: np.ndarray  # (n, 2) lon, lat
     lamps: np.ndarray  # (n, 2) lon, lat
-    buildings: pd.DataFrame  # site_id, geometry (shapely, 4326)
+    buildings: pd.DataFrame  # site_id, name (its name or address; NA: none), geometry (shapely, 4326)
     timestamp: str  # newest object timestamp (ISO), "" when unknown
     missing_nodes: int  # way nodes absent from the extract
     water: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=object))  # polygons (shapely, 4326)
@@ -206,6 +206,13 @@ def _name(get: Get) -> str:
     return get("name", None) or get("brand", None) or get("operator", None) or ""
 
 
+def _building_label(get: Get) -> str | None:
+    """What names a building on the maps: its ``name``, else its address (``addr:street``
+    ``addr:housenumber``), else None."""
+    address = " ".join(v for v in (get("addr:street", None), get("addr:housenumber", None)) if v)
+    return get("name", None) or address or None
+
+
 def _node_filter(cfg: Config):
     """The C++ filter passing lamps, benches and destination nodes.
 
@@ -234,7 +241,7 @@ def _read_areas(path: Path, fmt: str, cfg: Config, buildings: bool) -> dict:
     area_keys = sorted(dest_keys | {k for k, _ in WATER_TAGS} | ({"building"} if buildings else set()))
     NODE, WAY, AREA, RELATION = osmium.osm.NODE, osmium.osm.WAY, osmium.osm.AREA, osmium.osm.RELATION
     entrances: dict[int, tuple[float, float]] = {}
-    out: dict[str, list] = {"building_id": [], "building": [], "water": [], "dest": [], "dest_lines": []}
+    out: dict[str, list] = {"building_id": [], "building_name": [], "building": [], "water": [], "dest": [], "dest_lines": []}
     stop_area: dict[str, tuple[str, str]] = {}  # member ("node/1") -> its stop_area relation and name
     kinds = {"n": "node", "w": "way", "r": "relation"}
     wkb = osmium.geom.WKBFactory()
@@ -278,6 +285,7 @@ def _read_areas(path: Path, fmt: str, cfg: Config, buildings: bool) -> dict:
                 continue  # broken ring in a clipped extract
             if building:
                 out["building_id"].append(source_id)
+                out["building_name"].append(_building_label(get))
                 out["building"].append(geom)
             if water:
                 out["water"].append(geom)
@@ -529,9 +537,10 @@ def read_osm(path: str | Path, cfg: Config, buildings: bool = True) -> OsmData:
     dest_df["stop_area"] = dest_df["source_id"].map({k: rel for k, (rel, _) in areas_of.items()}).fillna("")
     area_name = dest_df["source_id"].map({k: name for k, (_, name) in areas_of.items()}).fillna("")
     dest_df["name"] = dest_df["name"].where(dest_df["name"] != "", area_name)  # an unnamed platform: its stop's name
-    building_df = pd.DataFrame(
-        {"site_id": areas["building_id"], "geometry": shapely.from_wkb(np.array(areas["building"], dtype=object))}
-    )
+    building_df = pd.DataFrame({
+        "site_id": areas["building_id"], "name": pd.array(areas["building_name"], dtype="string"),
+        "geometry": shapely.from_wkb(np.array(areas["building"], dtype=object)),
+    })
     newest = lines["newest"]
     return OsmData(
         node_key=_join_nodes(

@@ -327,11 +327,13 @@ def _check_degrees(gdf: gpd.GeoDataFrame, path: Path, kind: Msg, rows: bool, fix
 class Sites:
     """Sites in the analysis CRS: ``site_id`` (text) and ``geometry``, in input order.
 
-    ``skipped`` lists site_ids dropped for empty geometry; ``repaired`` those whose
-    invalid geometry was repaired.
+    ``columns`` holds the file's other columns, row for row (text as text: a CSV's
+    cells are read as written); ``skipped`` lists site_ids dropped for empty
+    geometry; ``repaired`` those whose invalid geometry was repaired.
     """
 
     frame: gpd.GeoDataFrame
+    columns: pd.DataFrame = field(default_factory=pd.DataFrame)
     skipped: list[str] = field(default_factory=list)
     repaired: list[str] = field(default_factory=list)
 
@@ -344,14 +346,15 @@ def load_sites(spec: str | Path | None, buildings: pd.DataFrame, epsg: int, site
     spec
         ``FILE[:layer]`` or None for the OSM buildings.
     buildings
-        ``site_id``, ``geometry`` (EPSG:4326) from the OSM extract.
+        ``site_id``, ``name`` and ``geometry`` (EPSG:4326) from the OSM extract; the name
+        is kept as the sites file's columns are.
     epsg
         Analysis CRS.
     sites_crs
         ``--sites-crs``: the CRS of a sites file that declares none (see ``read_vector``).
     """
     if spec is None:
-        gdf = gpd.GeoDataFrame(buildings[["site_id"]].copy(), geometry=list(buildings["geometry"]), crs=4326)
+        gdf = gpd.GeoDataFrame(buildings.drop(columns="geometry"), geometry=list(buildings["geometry"]), crs=4326)
         where = "OSM buildings"
     else:
         gdf = read_vector(spec, "sites", crs=sites_crs)
@@ -370,6 +373,7 @@ def load_sites(spec: str | Path | None, buildings: pd.DataFrame, epsg: int, site
     dup = gdf["site_id"][gdf["site_id"].duplicated()]
     if len(dup):
         raise InputError("duplicate_site_id", path=where, site_id=dup.iloc[0], n=len(dup))
+    columns = pd.DataFrame(gdf.drop(columns=[gdf.geometry.name, "site_id"])).reset_index(drop=True)
     gdf = gpd.GeoDataFrame({"site_id": gdf["site_id"].to_numpy()}, geometry=gdf.geometry.to_numpy(), crs=gdf.crs)
     gdf = gdf.to_crs(epsg)
     geom = gdf.geometry.to_numpy()
@@ -381,6 +385,7 @@ def load_sites(spec: str | Path | None, buildings: pd.DataFrame, epsg: int, site
         gdf = gdf.set_geometry(geom)
     sites = Sites(
         frame=gdf[~empty].reset_index(drop=True),
+        columns=columns[~empty].reset_index(drop=True),
         skipped=gdf["site_id"][empty].tolist(),
         repaired=gdf["site_id"][invalid].tolist(),
     )
@@ -389,14 +394,24 @@ def load_sites(spec: str | Path | None, buildings: pd.DataFrame, epsg: int, site
     return sites
 
 
-def read_zones(spec: str | Path, epsg: int) -> np.ndarray:
-    """``--exclude``: the exclusion zones of ``FILE[:layer]``, valid (multi)polygons in the analysis CRS."""
-    zones = read_vector(spec, "exclusion").to_crs(epsg).geometry.to_numpy()
-    zones = zones[~(shapely.is_missing(zones) | shapely.is_empty(zones))]
+def read_zones(spec: str | Path, epsg: int) -> tuple[np.ndarray, np.ndarray]:
+    """``--exclude``: the exclusion zones of ``FILE[:layer]``, valid (multi)polygons in
+    the analysis CRS, and the name of each: its ``name``, ``navn`` or ``id`` column
+    (any case), else its feature number (1, 2, ...)."""
+    gdf = read_vector(spec, "exclusion").to_crs(epsg)
+    lower = {str(c).lower(): c for c in gdf.columns if c != gdf.geometry.name}
+    col = next((lower[k] for k in ("name", "navn", "id") if k in lower), None)
+    names = np.array([str(i) for i in range(1, len(gdf) + 1)], dtype=object)
+    if col is not None:
+        given = gdf[col].astype("string").str.strip().fillna("").to_numpy(dtype=object)
+        names = np.where(given != "", given, names)
+    zones = gdf.geometry.to_numpy()
+    keep = ~(shapely.is_missing(zones) | shapely.is_empty(zones))
+    zones, names = zones[keep], names[keep]
     kinds = shapely.get_type_id(zones)
     area = (kinds == 3) | (kinds == 6) | ((kinds == 7) & (shapely.area(zones) > 0))  # polygons, multipolygons
     if not area.all():  # a point or a line has no inside: which sites it excludes would be chance
         first = int(np.flatnonzero(~area)[0])
         raise InputError("exclusion_not_areas", path=split_layer(spec)[0], n=int((~area).sum()),
                          kind=zones[first].geom_type)
-    return np.where(shapely.is_valid(zones), zones, shapely.make_valid(zones))
+    return np.where(shapely.is_valid(zones), zones, shapely.make_valid(zones)), names
