@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import openpyxl
 import pandas as pd
+import pyogrio
 
 from conftest import line_town, run_cli
 from test_site_columns import excel_csv
@@ -29,6 +30,8 @@ def test_the_workbook_has_the_rows_of_ranking_csv_typed(tmp_path):
     assert all(isinstance(v, (int, float)) for v in rows["grocery_m"])
     assert rows["kommunenr"].tolist() == ["0301", "0301"]  # text stays text
     assert ws.cell(2, header.index("Samlet poeng (score)") + 1).number_format == "0.00"
+    gdal = pyogrio.read_dataframe(out / "ranking.xlsx", layer="Rangering", read_geometry=False)  # a second reader
+    assert len(gdal) == len(ranking) and list(gdal.columns)[:2] == ["Tomt (site_id)", "Lengdegrad (lon)"]
     gaps = [[c.value for c in row] for row in wb["Datamangler"].iter_rows()]
     assert gaps[0] == ["Mål", "Verdi", "Forklaring"] and any(row[0] == "walkable_km" for row in gaps)
     r = run_cli("--lang", "en", "run", "--osm", str(osm), "--sites", str(excel_csv(tmp_path / "tomter.csv")), "--out", str(out))
