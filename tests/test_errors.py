@@ -107,7 +107,7 @@ def test_cli_prints_errors_in_norwegian_by_default_and_english_with_lang_en(tmp_
     sites.write_text(json.dumps(data))
     dup = ["run", "--osm", str(osm), "--sites", str(sites), "--out", str(tmp_path / "o")]
     assert _stderr(*dup) == f"feil: {sites}: site_id 'a' går igjen (antall duplikater: 1); gjør site_id unik"
-    assert _stderr("--lang", "en", *dup) == f"error: {sites}: duplicate site_id 'a' (1 duplicates); make site_id unique"
+    assert _stderr("--lang", "en", *dup) == f"error: {sites}: duplicate site_id 'a' (1 duplicate); make site_id unique"
 
     one = write_sites(tmp_path / "one.geojson", {"a": (100, 10)})
     excl = ["run", "--osm", str(osm), "--sites", str(one), "--exclude", str(tmp_path / "no.gpkg"), "--out", str(tmp_path / "o")]

@@ -162,7 +162,7 @@ def test_site_inside_an_exclusion_polygon_is_excluded(tmp_path):
     assert ranking.loc["B", "grocery_score"] >= 0 and pd.notna(ranking.loc["B", "grocery_min"])
     assert ranking.loc[["A", "C"], "rank"].tolist() == [1, 2] or ranking.loc[["A", "C"], "rank"].tolist() == [2, 1]
     assert list(ranking.index)[-1] == "B"  # unranked after the ranked
-    assert "1 tomter ligger i eksklusjonssonene" in r.stderr
+    assert "1 tomt ligger i eksklusjonssonene" in r.stderr
     quality = pyogrio.read_dataframe(out / "results.gpkg", layer="data_quality").set_index("measure")
     assert quality.loc["sites_excluded", "value"] == 1
     text = run_cli("explain", "--run", str(out), "--site", "B").stdout

@@ -1,8 +1,22 @@
-"""User-facing text in one catalogue: Norwegian bokmål (default) and English."""
+"""User-facing text in one catalogue: Norwegian bokmål (default), nynorsk and English.
+
+Numbers given to a template are written in the reader's language: decimal comma
+and a no-break space between thousands from five digits in Norwegian (as
+Språkrådet recommends), decimal point and thousands commas in English. A
+template chooses a word by a number with ``{n:singular|plural}``
+("{n} {n:tomt|tomter}"). Values written to files are never formatted here.
+"""
 
 from __future__ import annotations
 
-LANGS = ("nb", "en")
+import datetime
+import numbers
+import re
+import string
+
+LANGS = ("nb", "nn", "en")
+# Languages whose numbers take a decimal comma and spaces between thousands.
+_COMMA_LANGS = ("nb", "nn")
 
 _TEXT: dict[str, dict[str, str]] = {
     "criterion.grocery": {"nb": "Dagligvare", "en": "Grocery store"},
@@ -119,7 +133,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "nb": "Ingen gangvei innen {m:g} m herfra.",
         "en": "No walkable way within {m:g} m of here.",
     },
-    "map.would_rank": {"nb": "Ville vært nr. {rank} av {n} tomter", "en": "Would rank {rank} of {n} sites"},
+    "map.would_rank": {"nb": "Ville vært nr. {rank} av {n} {n:tomt|tomter}", "en": "Would rank {rank} of {n} {n:site|sites}"},
     "map.rank_of": {"nb": "nr. {rank} av {n}", "en": "{rank} of {n}"},
     "map.rank_tied": {"nb": "delt nr. {rank} av {n} ({tied} tomter på samme plass)", "en": "tied {rank} of {n} ({tied} sites share the rank)"},
     "map.not_ranked": {"nb": "ikke rangert ({status})", "en": "not ranked ({status})"},
@@ -134,11 +148,11 @@ _TEXT: dict[str, dict[str, str]] = {
     "map.no_route": {"nb": "ingen vei innen rekkevidde", "en": "no route within reach"},
     "map.unnamed": {"nb": "(uten navn)", "en": "(unnamed)"},
     "run.done": {
-        "nb": "Ferdig: {sites} tomter analysert, {ranked} rangert. Resultater i {out}",
-        "en": "Done: {sites} sites analysed, {ranked} ranked. Results in {out}",
+        "nb": "Ferdig: {sites} {sites:tomt|tomter} analysert, {ranked} rangert. Resultater i {out}",
+        "en": "Done: {sites} {sites:site|sites} analysed, {ranked} ranked. Results in {out}",
     },
     # Residents (pop_tot) and the planning group (--population-column, pop_target), always named apart.
-    "pop.residents": {"nb": "{n} bosatte (pop_tot)", "en": "{n} residents (pop_tot)"},
+    "pop.residents": {"nb": "{n} {n:bosatt|bosatte} (pop_tot)", "en": "{n} {n:resident|residents} (pop_tot)"},
     "pop.residents_unknown": {
         "nb": "bosatte i alt ukjent (ingen pop_tot i befolkningsfilene)",
         "en": "residents in all unknown (no pop_tot in the population files)",
@@ -152,8 +166,8 @@ _TEXT: dict[str, dict[str, str]] = {
         "nb": "Befolkning i analyseområdet: {residents}; {target}.",
         "en": "Population in the analysed area: {residents}; {target}.",
     },
-    "pop.both": {"nb": "{tot} bosatte, {target} i plangruppen", "en": "{tot} residents, {target} in the planning group"},
-    "pop.tot_only": {"nb": "{tot} bosatte", "en": "{tot} residents"},
+    "pop.both": {"nb": "{tot} {tot:bosatt|bosatte}, {target} i plangruppen", "en": "{tot} {tot:resident|residents}, {target} in the planning group"},
+    "pop.tot_only": {"nb": "{tot} {tot:bosatt|bosatte}", "en": "{tot} {tot:resident|residents}"},
     "pop.target_only": {"nb": "{target} i plangruppen", "en": "{target} in the planning group"},
     "pop.bands": {
         "nb": "  I ruter med poeng minst {good_score:g}: {good}; under {poor_score:g}: {poor}.",
@@ -194,9 +208,9 @@ _TEXT: dict[str, dict[str, str]] = {
     "extent": {"nb": "{south}–{north}° N, {west}–{east}° Ø", "en": "{south}–{north}° N, {west}–{east}° E"},
     "warn.population_partial": {
         "nb": "Advarsel: befolkningsfilen {args[3]} dekker bare {args[0]} % av de analyserte rutene med gangnett "
-        "({args[1]} av {args[2]} ruter på 250 m); bosatte i resten av området er ikke talt med.",
+        "({args[1]} av {args[2]} {args[2]:rute|ruter} på 250 m); bosatte i resten av området er ikke talt med.",
         "en": "Warning: the population file {args[3]} covers only {args[0]} % of the analysed cells with walkable network "
-        "({args[1]} of {args[2]} 250 m cells); residents of the rest of the area are not counted.",
+        "({args[1]} of {args[2]} 250 m {args[2]:cell|cells}); residents of the rest of the area are not counted.",
     },
     "warn.gp_demand_target": {
         "nb": "Merk: ingen befolkningsfil har pop_tot, så fastlegetilgangen (gp_access) er regnet med plangruppen ({arg}) "
@@ -205,40 +219,40 @@ _TEXT: dict[str, dict[str, str]] = {
         "as demand, not all residents; GP lists hold all ages, so the figure is too high. Give SSB's grid (pop_tot) too.",
     },
     "warn.population_outside": {
-        "nb": "Merk: {arg} bosatte i befolkningsfilen bor utenfor analyseområdet og er ikke med i rutenettet.",
-        "en": "Note: {arg} residents in the population file live outside the analysed area and are left out of the grid.",
+        "nb": "Merk: {arg} {arg:bosatt|bosatte} i befolkningsfilen bor utenfor analyseområdet og er ikke med i rutenettet.",
+        "en": "Note: {arg} {arg:resident|residents} in the population file {arg:lives|live} outside the analysed area and are left out of the grid.",
     },
     "warn.population_target_outside": {
         "nb": "Merk: {args[0]} i plangruppen ({args[1]}) i befolkningsfilene bor utenfor analyseområdet og er ikke med i rutenettet.",
         "en": "Note: {args[0]} of the planning group ({args[1]}) in the population files live outside the analysed area and are left out of the grid.",
     },
     "warn.gp_off_network": {
-        "nb": "Advarsel: {arg} fastleger i --gp-capacity ligger lenger enn walking.max_snap_m fra gangnettet og er utelatt.",
-        "en": "Warning: {arg} GPs in --gp-capacity lie farther than walking.max_snap_m from the walkable network and are left out.",
+        "nb": "Advarsel: {arg} {arg:fastlege|fastleger} i --gp-capacity ligger lenger enn walking.max_snap_m fra gangnettet og er utelatt.",
+        "en": "Warning: {arg} {arg:GP|GPs} in --gp-capacity {arg:lies|lie} farther than walking.max_snap_m from the walkable network and are left out.",
     },
     "warn.no_destinations": {
         "nb": "Advarsel: ingen destinasjoner for «{arg}» i dataene; kriteriet gir 0 poeng overalt (ingen innen rekkevidde).",
         "en": "Warning: no destinations for '{arg}' in the data; the criterion scores 0 everywhere (none within reach).",
     },
     "warn.off_network": {
-        "nb": "Advarsel: {arg} tomter ligger lenger enn walking.max_snap_m fra gangnettet (status off_network).",
-        "en": "Warning: {arg} sites lie farther than walking.max_snap_m from the walkable network (status off_network).",
+        "nb": "Advarsel: {arg} {arg:tomt|tomter} ligger lenger enn walking.max_snap_m fra gangnettet (status off_network).",
+        "en": "Warning: {arg} {arg:site lies|sites lie} farther than walking.max_snap_m from the walkable network (status off_network).",
     },
     "warn.dem_partial": {
-        "nb": "Advarsel: høydemodellen dekker ikke {arg} veglenker; de regnes som flate.",
-        "en": "Warning: the DEM does not cover {arg} edges; they are treated as flat.",
+        "nb": "Advarsel: høydemodellen dekker ikke {arg} {arg:veglenke|veglenker}; {arg:den regnes som flat|de regnes som flate}.",
+        "en": "Warning: the DEM does not cover {arg} {arg:edge; it is|edges; they are} treated as flat.",
     },
     "warn.sites_skipped": {
-        "nb": "Advarsel: {arg} tomter har tom geometri og er hoppet over.",
-        "en": "Warning: {arg} sites have an empty geometry and were skipped.",
+        "nb": "Advarsel: {arg} {arg:tomt|tomter} har tom geometri og er hoppet over.",
+        "en": "Warning: {arg} {arg:site has|sites have} an empty geometry and {arg:was|were} skipped.",
     },
     "warn.sites_repaired": {
-        "nb": "Merk: {arg} tomter hadde ugyldig geometri som er reparert.",
-        "en": "Note: {arg} sites had an invalid geometry that was repaired.",
+        "nb": "Merk: {arg} {arg:tomt|tomter} hadde ugyldig geometri som er reparert.",
+        "en": "Note: {arg} {arg:site|sites} had an invalid geometry that was repaired.",
     },
     "warn.sites_excluded": {
-        "nb": "Merk: {arg} tomter ligger i eksklusjonssonene (--exclude) og er ikke rangert (status excluded).",
-        "en": "Note: {arg} sites lie in the exclusion zones (--exclude) and are not ranked (status excluded).",
+        "nb": "Merk: {arg} {arg:tomt|tomter} ligger i eksklusjonssonene (--exclude) og er ikke rangert (status excluded).",
+        "en": "Note: {arg} {arg:site lies|sites lie} in the exclusion zones (--exclude) and {arg:is|are} not ranked (status excluded).",
     },
     "warn.thin_lighting": {
         "nb": "Advarsel: belysningen er bare kjent på {arg} % av rutelengden i snitt; belysningspoengene bygger på tynne data (mangler lit-merking og gatelys).",
@@ -257,8 +271,8 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": "Note: no terrain model (--dem); slope is not assessed and the streets count as flat.",
     },
     "warn.few_benches": {
-        "nb": "Advarsel: bare {args[0]} benker funnet på {args[1]} km gangnett; benkdataene er trolig ufullstendige, og benkpoengene bygger på tynne data.",
-        "en": "Warning: only {args[0]} benches found on {args[1]} km of walkable network; bench data are probably incomplete and the bench score rests on thin data.",
+        "nb": "Advarsel: bare {args[0]} {args[0]:benk|benker} funnet på {args[1]} km gangnett; benkdataene er trolig ufullstendige, og benkpoengene bygger på tynne data.",
+        "en": "Warning: only {args[0]} {args[0]:bench|benches} found on {args[1]} km of walkable network; bench data are probably incomplete and the bench score rests on thin data.",
     },
     "dq.header": {"nb": "Datagrunnlag:", "en": "Data quality:"},
     "dq.walkable_km": {"nb": "Gangnett (km)", "en": "Walkable network (km)"},
@@ -333,8 +347,8 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": "{label}: lighting on the routes to {routes} is unknown (no lit tags or street lamps); unknown scores neutral.",
     },
     "explain.bench": {
-        "nb": "{label}: lengste strekning uten benk eller annet hvilested på rutene er {gap} m; {near} benker innen {near_m} m fra tomta.",
-        "en": "{label}: the longest stretch without a bench or other rest on the routes is {gap} m; {near} benches within {near_m} m of the site.",
+        "nb": "{label}: lengste strekning uten benk eller annet hvilested på rutene er {gap} m; {near} {near:benk|benker} innen {near_m} m fra tomta.",
+        "en": "{label}: the longest stretch without a bench or other rest on the routes is {gap} m; {near} {near:bench|benches} within {near_m} m of the site.",
     },
     "explain.no_route": {
         "nb": "{label}: ingen rute til {routes} innen rekkevidde.",
@@ -491,8 +505,8 @@ _TEXT: dict[str, dict[str, str]] = {
     "err.detail.osm_format": {"nb": "verken PBF eller OSM-XML", "en": "neither PBF nor OSM XML"},
     "err.detail.file_format": {"nb": "ukjent filformat", "en": "unknown file format"},
     "err.site_id_missing": {
-        "nb": "{path}: {n} tomter mangler site_id; fyll dem ut eller fjern kolonnen",
-        "en": "{path}: {n} sites have no site_id; fill them or drop the column",
+        "nb": "{path}: {n} {n:tomt|tomter} mangler site_id; fyll dem ut eller fjern kolonnen",
+        "en": "{path}: {n} {n:site has|sites have} no site_id; fill them or drop the column",
     },
     "err.no_sites": {
         "nb": "{path}: filen har ingen tomter; oppgi en fil med minst ett objekt",
@@ -500,7 +514,7 @@ _TEXT: dict[str, dict[str, str]] = {
     },
     "err.duplicate_site_id": {
         "nb": "{path}: site_id {site_id!r} går igjen (antall duplikater: {n}); gjør site_id unik",
-        "en": "{path}: duplicate site_id {site_id!r} ({n} duplicates); make site_id unique",
+        "en": "{path}: duplicate site_id {site_id!r} ({n} {n:duplicate|duplicates}); make site_id unique",
     },
     "err.all_sites_empty": {
         "nb": "{path}: alle tomtene har tom geometri; sjekk filen",
@@ -564,7 +578,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": "{path}: not a terrain model ({found}); give terrain heights in metres, one band of 16- or 32-bit cells "
         "(for example Kartverket DTM 10)",
     },
-    "dem.bands": {"nb": "{n} bånd", "en": "{n} bands"},
+    "dem.bands": {"nb": "{n} bånd", "en": "{n} {n:band|bands}"},
     "dem.byte_cells": {"nb": "8-bits celler, {dtype}", "en": "8-bit cells, {dtype}"},
     "dem.median_grade": {"nb": "median stigning langs gangnettet {pct:.0f} %", "en": "median grade along the walkable network {pct:.0f} %"},
     "err.gp_needs_population": {
@@ -596,9 +610,9 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": "{path}: column {column!r} has empty or non-numeric cell ids; fix the file",
     },
     "err.population_no_cover": {
-        "nb": "{path}: befolkningsfilen dekker ingen av de {n} analyserte rutene med gangnett: filen strekker seg over {file}, "
+        "nb": "{path}: befolkningsfilen dekker {n:ikke den ene analyserte ruta|ingen av de {n} analyserte rutene} med gangnett: filen strekker seg over {file}, "
         "analyseområdet over {area}; oppgi befolkningstall for det samme området",
-        "en": "{path}: the population file covers none of the {n} analysed cells with walkable network: the file spans {file}, "
+        "en": "{path}: the population file covers {n:not the one analysed cell|none of the {n} analysed cells} with walkable network: the file spans {file}, "
         "the analysed area {area}; give population counts for the same area",
     },
     "err.population_not_polygons": {
@@ -681,8 +695,8 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": "{path}: cannot be read ({detail}); put the file back or run the analysis again",
     },
     "err.ranking_rows": {
-        "nb": "{path}: har {n} tomter, men {gpkg} har {m}, så filene er fra ulike kjøringer; legg tilbake ranking.csv fra samme kjøring eller kjør analysen på nytt",
-        "en": "{path}: has {n} sites but {gpkg} has {m}, so they come from different runs; put back the ranking.csv of that run or run the analysis again",
+        "nb": "{path}: har {n} {n:tomt|tomter}, men {gpkg} har {m}, så filene er fra ulike kjøringer; legg tilbake ranking.csv fra samme kjøring eller kjør analysen på nytt",
+        "en": "{path}: has {n} {n:site|sites} but {gpkg} has {m}, so they come from different runs; put back the ranking.csv of that run or run the analysis again",
     },
     "err.ranking_scores": {
         "nb": "{path}: site_id {site_id!r} har poeng {score} her, men {other} i {gpkg}, så filene er fra ulike kjøringer; legg tilbake ranking.csv fra samme kjøring eller kjør analysen på nytt",
@@ -770,8 +784,8 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": "row {i}, column {j} is {a:g} but row {j}, column {i} is {b:g}; one must be 1 over the other",
     },
     "err.ahp_rows": {
-        "nb": "matrisen har {rows} rader, men ahp_order nevner {n} kriterier",
-        "en": "the matrix has {rows} rows but ahp_order names {n} criteria",
+        "nb": "matrisen har {rows} {rows:rad|rader}, men ahp_order nevner {n} {n:kriterium|kriterier}",
+        "en": "the matrix has {rows} {rows:row|rows} but ahp_order names {n} {n:criterion|criteria}",
     },
     "err.ahp_inconsistent": {
         "nb": "weights.ahp: konsistensforholdet {cr:.2f} er over {max_cr:g}; den mest inkonsistente sammenligningen er "
@@ -802,8 +816,34 @@ _TEXT: dict[str, dict[str, str]] = {
 
 
 def t(key: str, lang: str = "nb", /, **kwargs: object) -> str:
-    """The text for ``key`` in ``lang``, formatted with ``kwargs``."""
-    return template(key, lang).format(**kwargs)
+    """The text ``key`` in ``lang`` with ``kwargs`` filled in, numbers written for that language."""
+    return _Formatter(lang).vformat(template(key, lang), (), kwargs)
+
+
+class _Formatter(string.Formatter):
+    """``str.format`` that writes numbers in the reader's language and picks
+    singular or plural with ``{n:singular|plural}``."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+    def format_field(self, value: object, spec: str) -> str:
+        if "|" in spec:
+            one, _, other = spec.partition("|")
+            return one if value == 1 else other
+        if isinstance(value, numbers.Real) and not isinstance(value, bool):
+            spec_ = _NUMBER_SPEC.fullmatch(spec)
+            if spec_ and spec_["g"]:  # significant digits
+                return number(float(f"{value:.{spec_['g']}g}"), None, self.lang)
+            if spec_:
+                return number(value, int(spec_["f"]) if spec_["f"] else 0 if spec == "d" else None, self.lang)
+        return super().format_field(value, spec)
+
+
+# Format specs the catalogue writes numbers with: "" or "g" (as many decimals as
+# the number has), ".Nf" (N decimals), ".Ng" (N significant digits) and "d" (none).
+_NUMBER_SPEC = re.compile(r"(?:\.(?P<f>\d+)f|\.(?P<g>\d+)g|g|d|)")
+
 
 
 class Msg:
@@ -847,10 +887,19 @@ def has_text(key: str) -> bool:
     return key in _TEXT
 
 
-def criterion_label(key: str, lang: str = "nb") -> str:
-    """Display name of a criterion; custom criteria show their key."""
+def criterion_label(key: str, lang: str = "nb", own: dict[str, str] | None = None) -> str:
+    """A criterion's name in ``lang``: its own (``label_<lang>`` in its config
+    table) first, then the catalogue's; a criterion the catalogue does not know
+    is called by its Norwegian name in nynorsk and the reverse, else by its key."""
+    own = own or {}
+    if own.get(lang):
+        return own[lang]
     entry = _TEXT.get(f"criterion.{key}")
-    return entry.get(lang, entry["nb"]) if entry else key.replace("_", " ").capitalize()
+    if entry:
+        return entry.get(lang, entry["nb"])
+    if lang in _COMMA_LANGS and (own.get("nb") or own.get("nn")):
+        return own.get("nb") or own["nn"]
+    return key.replace("_", " ").capitalize()
 
 
 def listing(words: list[str], lang: str = "nb", word: str = "and") -> str:
@@ -863,10 +912,37 @@ def listing(words: list[str], lang: str = "nb", word: str = "and") -> str:
 def warning_text(code: str, lang: str = "nb") -> str:
     """Render a pipeline warning code ``name:arg``."""
     name, _, arg = code.partition(":")
-    return t(f"warn.{name}", lang, arg=arg, args=arg.split(":"))
+    return t(f"warn.{name}", lang, arg=_value(arg), args=[_value(a) for a in arg.split(":")])
+
+
+def _value(text: str) -> object:
+    """A warning's argument as the number it writes, or as text."""
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
+
+
+def day(d: str, lang: str = "nb") -> str:
+    """An ISO date (or timestamp) as Norwegian dd.mm.yyyy or English yyyy-mm-dd; "unknown" when empty."""
+    if not d:
+        return t("unknown", lang)
+    iso = datetime.date.fromisoformat(d[:10])
+    return iso.isoformat() if lang not in _COMMA_LANGS else iso.strftime("%d.%m.%Y")
 
 
 def number(x: float, decimals: int | None, lang: str = "nb") -> str:
-    """A number as written in ``lang`` (decimal comma in Norwegian); ``decimals=None`` drops trailing zeros."""
-    text = f"{float(x):g}" if decimals is None else f"{float(x):.{decimals}f}"
-    return text.replace(".", ",") if lang == "nb" else text
+    """``x`` with ``decimals`` decimals (None: as many as it has, up to 12
+    significant digits) as ``lang`` writes it: Norwegian "1234,5" and
+    "12 345,5" (the space from five digits on), English "1,234.5"."""
+    x = float(x)
+    text = f"{x:,.12g}" if decimals is None else f"{x:,.{decimals}f}"
+    if "e" in text:  # beyond 12 digits: written out whole
+        text = f"{x:,.0f}"
+    if lang not in _COMMA_LANGS:
+        return text
+    if abs(x) < 10_000:
+        text = text.replace(",", "")
+    return text.replace(",", "\u00a0").replace(".", ",")

@@ -95,8 +95,8 @@ def ordinal(n: int) -> str:
 def _cell_lines(c: dict, lang: str) -> list[str]:
     """Residents (``pop_tot``) and the planning group (``pop_target``) of the site's cell, each named, and its GP access."""
     tot, column = c["pop_tot"], c["column"]
-    residents = t("pop.residents", lang, n=f"{tot:.0f}") if tot is not None else t("pop.residents_unknown", lang)
-    group = t("pop.target", lang, n=f"{c['pop_target']:.0f}", column=column) if column else t("pop.target_all", lang)
+    residents = t("pop.residents", lang, n=round(tot)) if tot is not None else t("pop.residents_unknown", lang)
+    group = t("pop.target", lang, n=round(c['pop_target']), column=column) if column else t("pop.target_all", lang)
     lines = [t("explain.cell", lang, ru=c["ru250m"], residents=residents, target=group)]
     if c["gp_access"] is not None:
         key = "explain.cell_gp" if tot is not None else "explain.cell_gp_target"

@@ -81,7 +81,15 @@ class GpAccess(Strict):
 
 
 class CriterionSettings(Strict):
-    """What every ``[criteria.<key>]`` table holds: its kind and its weight."""
+    """What every ``[criteria.<key>]`` table holds: its kind, its weight and,
+    optionally, its name in each language (``catalogue.criterion_label``)."""
 
     kind: str = "destination"
     weight: float = Field(ge=0)
+    label_nb: str | None = Field(default=None, min_length=1)
+    label_nn: str | None = Field(default=None, min_length=1)
+    label_en: str | None = Field(default=None, min_length=1)
+
+    def labels(self) -> dict[str, str]:
+        """Its own names by language, those given."""
+        return {lang: v for lang in ("nb", "nn", "en") if (v := getattr(self, f"label_{lang}"))}

@@ -26,7 +26,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components, dijkstra
 from scipy.spatial import cKDTree
 
-from .catalogue import Extent, criterion_label, number, t
+from .catalogue import Extent, number, t
 from .errors import InputError
 from .models import Zones
 from .network import Network, to_crs
@@ -318,8 +318,8 @@ def population_summary(a: Analysis) -> pd.DataFrame:
 def _people(tot: float, target: float, has_tot: bool, has_target: bool, lang: str) -> str:
     """Residents and the planning group of a row of the summary, each named."""
     if has_tot and has_target:
-        return t("pop.both", lang, tot=f"{tot:.0f}", target=f"{target:.0f}")
-    return t("pop.tot_only", lang, tot=f"{tot:.0f}") if has_tot else t("pop.target_only", lang, target=f"{target:.0f}")
+        return t("pop.both", lang, tot=round(tot), target=round(target))
+    return t("pop.tot_only", lang, tot=round(tot)) if has_tot else t("pop.target_only", lang, target=round(target))
 
 
 def _mean(x: float, lang: str) -> str:
@@ -340,15 +340,15 @@ def summary_lines(a: Analysis, lang: str) -> list[str]:
         return _people(df.loc[key, "pop_tot"], df.loc[key, "pop_target"], has_tot, has_target, lang)
 
     area = ("in_area", "")
-    residents = t("pop.residents", lang, n=f"{df.loc[area, 'pop_tot']:.0f}") if has_tot else t("pop.residents_unknown", lang)
-    target = t("pop.target", lang, n=f"{df.loc[area, 'pop_target']:.0f}", column=column) if has_target else t("pop.target_all", lang)
+    residents = t("pop.residents", lang, n=round(df.loc[area, 'pop_tot'])) if has_tot else t("pop.residents_unknown", lang)
+    target = t("pop.target", lang, n=round(df.loc[area, 'pop_target']), column=column) if has_target else t("pop.target_all", lang)
     lines = [
         t("pop.summary", lang, residents=residents, target=target),
         t("pop.bands", lang, good=people(("score_at_least", f"{c.good_score:g}")), good_score=c.good_score,
           poor=people(("score_below", f"{c.poor_score:g}")), poor_score=c.poor_score),
     ]
     lines += [
-        t("pop.none_within", lang, people=people(("none_within_reach", k)), criterion=criterion_label(k, lang).lower(),
+        t("pop.none_within", lang, people=people(("none_within_reach", k)), criterion=a.criteria.label(k, lang).lower(),
           minutes=a.cfg.walking.cutoff_min)
         for k in a.criteria.searched
     ]

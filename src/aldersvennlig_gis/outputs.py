@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyogrio
 
 from . import forking
-from .catalogue import criterion_label, number, t, warning_text
+from .catalogue import number, t, warning_text
 from .metadata import metadata_frame
 from .network import edge_time_s, lit_class, polyline_nodes
 from .outfolder import OutputFolder
@@ -26,7 +26,6 @@ from .printmap import write_pdf, write_png
 from .qgis_styles import write_styles
 from .rasters import write_rasters
 from .results import Analysis
-from .scoring import top_sites
 from .spreadsheet import write_xlsx
 from .surfaces import score_surfaces
 from .webmap import write_map
@@ -102,9 +101,9 @@ def destinations_layer(a: Analysis) -> gpd.GeoDataFrame:
     )
 
 
-def _measure_note(measure: str, lang: str) -> str:
+def _measure_note(a: Analysis, measure: str, lang: str) -> str:
     if measure.startswith("destinations_") and measure != "destinations_off_network":
-        return t("dq.destinations", lang, label=criterion_label(measure.removeprefix("destinations_"), lang))
+        return t("dq.destinations", lang, label=a.criteria.label(measure.removeprefix("destinations_"), lang))
     return t(f"dq.{measure}", lang)
 
 
@@ -118,12 +117,12 @@ def format_measure(measure: str, value: float, lang: str) -> str:
         return number(value, 1, lang)
     if measure == "ahp_consistency_ratio":
         return number(value, 3, lang)
-    return str(int(value))
+    return number(value, 0, lang)
 
 
 def data_quality_layer(a: Analysis, lang: str) -> pd.DataFrame:
     """The data-gap report: ``measure``, ``value``, ``note``; then one row per warning."""
-    rows = [{"measure": m, "value": v, "note": _measure_note(m, lang)} for m, v in a.quality.items()]
+    rows = [{"measure": m, "value": v, "note": _measure_note(a, m, lang)} for m, v in a.quality.items()]
     rows += [{"measure": "warning", "value": np.nan, "note": warning_text(w, lang)} for w in a.warnings]
     return pd.DataFrame(rows, columns=["measure", "value", "note"])
 
@@ -131,7 +130,7 @@ def data_quality_layer(a: Analysis, lang: str) -> pd.DataFrame:
 def quality_summary(a: Analysis, lang: str) -> list[str]:
     """The end-of-run summary of the data the scores rest on."""
     lines = [t("dq.header", lang)]
-    lines += [f"  {_measure_note(m, lang)}: {format_measure(m, v, lang)}" for m, v in a.quality.items()]
+    lines += [f"  {_measure_note(a, m, lang)}: {format_measure(m, v, lang)}" for m, v in a.quality.items()]
     return lines
 
 
@@ -168,7 +167,7 @@ def _gpkg(a: Analysis, folder: Path, lang: str) -> None:
     }
     layers |= {name: gdf for name, gdf in (("grid", a.grid), ("zones", a.zones)) if gdf is not None}
     write_gpkg(folder / "results.gpkg", layers, a.net.epsg)
-    write_styles(folder / "results.gpkg", a.cfg, lang, top_sites(a.sites, a.cfg.output.top_n))
+    write_styles(folder / "results.gpkg", a, lang)
 
 
 def _webmap(a: Analysis, folder: Path, lang: str) -> None:

@@ -24,10 +24,10 @@ from matplotlib.patches import Patch, PathPatch, Rectangle
 from matplotlib.path import Path as MplPath
 
 from . import __version__
-from .catalogue import criterion_label, number, t
+from .catalogue import day, number, t
 from .network import polyline_nodes, to_crs
 from .palette import NOT_RANKED, SCORE_BREAKS, SCORE_COLOURS, category_style, score_class
-from .results import Analysis
+from .results import Analysis, site_names
 from .scoring import top_sites
 
 A3_MM = (420.0, 297.0)
@@ -43,8 +43,11 @@ def _nice(x: float) -> float:
 
 
 def _extent(a: Analysis) -> tuple[float, float, float, float]:
-    """Map extent: the network's bounding box, padded, widened to the map frame's aspect."""
-    x0, x1, y0, y1 = a.net.x.min(), a.net.x.max(), a.net.y.min(), a.net.y.max()
+    """Map extent: the bounding box of the network and the sites (those off the
+    network too), padded, widened to the map frame's aspect."""
+    sx0, sy0, sx1, sy1 = a.sites.total_bounds if len(a.sites) else (np.inf, np.inf, -np.inf, -np.inf)
+    x0, x1 = min(a.net.x.min(), sx0), max(a.net.x.max(), sx1)
+    y0, y1 = min(a.net.y.min(), sy0), max(a.net.y.max(), sy1)
     pad = 0.02 * max(x1 - x0, y1 - y0, 100.0)
     x0, x1, y0, y1 = x0 - pad, x1 + pad, y0 - pad, y1 + pad
     aspect = (MAP_BOX[2] * A3_MM[0]) / (MAP_BOX[3] * A3_MM[1])
@@ -53,7 +56,7 @@ def _extent(a: Analysis) -> tuple[float, float, float, float]:
     return cx - w / 2, cx + w / 2, cy - h / 2, cy + h / 2
 
 
-def _scale_bar(ax, extent: tuple[float, float, float, float]) -> None:
+def _scale_bar(ax, extent: tuple[float, float, float, float], lang: str) -> None:
     x0, x1, y0, y1 = extent
     length = _nice((x1 - x0) / 5)
     bx, by, bh = x0 + 0.03 * (x1 - x0), y0 + 0.04 * (y1 - y0), 0.008 * (y1 - y0)
@@ -63,7 +66,7 @@ def _scale_bar(ax, extent: tuple[float, float, float, float]) -> None:
     km = length >= 1000
     for frac in (0, 0.5, 1):
         v = frac * length / (1000 if km else 1)
-        label = f"{v:g}" + (" km" if km and frac == 1 else " m" if frac == 1 else "")
+        label = number(v, None, lang) + (" km" if km and frac == 1 else " m" if frac == 1 else "")
         ax.text(bx + frac * length, by + bh * 1.8, label, ha="center", va="bottom", fontsize=10, zorder=20,
                 bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.7, "pad": 0.5})
 
@@ -148,14 +151,17 @@ def _draw_map(ax, a: Analysis, extent: tuple[float, float, float, float]) -> Non
     for i, key in enumerate(a.criteria.searched):
         colour, _, marker = category_style(i)
         m = d["category"].to_numpy() == key
-        ax.scatter(dxy[m, 0], dxy[m, 1], s=55 * shrink, marker=marker, c=colour, edgecolors="black",
+        # smaller than the sites at a whole municipality's extent, so the sites' classes read first
+        ax.scatter(dxy[m, 0], dxy[m, 1], s=55 * shrink**2, marker=marker, c=colour, edgecolors="black",
                    linewidths=0.7 * shrink, zorder=2.5)
 
-    top = s.iloc[top_sites(s, a.cfg.output.top_n).index[::-1]]  # the best drawn last, on top
+    top = s.iloc[top_sites(s, a.cfg.output.top_n).index]
     txy = shapely.get_coordinates(top.geometry.representative_point().to_numpy())
-    # beside the site, on a leader, so the site's own colour stays visible
-    for (x, y), rank in zip(txy, top["rank"].astype(int), strict=True):
-        ax.annotate(str(rank), (x, y), xytext=(10, 10), textcoords="offset points", ha="center", va="center",
+    # beside the site, on a leader, so the site's own colour stays visible; placed best first
+    # where it overlaps no label placed before it, and drawn best last, on top
+    offsets = _label_offsets(txy, (extent[1] - extent[0]) / (MAP_BOX[2] * A3_MM[0] * MM * 72))
+    for (x, y), rank, offset in list(zip(txy, top["rank"].astype(int), offsets, strict=True))[::-1]:
+        ax.annotate(str(rank), (x, y), xytext=offset, textcoords="offset points", ha="center", va="center",
                     fontsize=11, weight="bold", zorder=10,
                     bbox={"boxstyle": "circle,pad=0.25", "facecolor": "white", "edgecolor": "black", "linewidth": 1.4},
                     arrowprops={"arrowstyle": "-", "linewidth": 1.2, "color": "black", "shrinkA": 0, "shrinkB": 0})
@@ -168,14 +174,28 @@ def _draw_map(ax, a: Analysis, extent: tuple[float, float, float, float]) -> Non
     ax.set_ylabel("")
 
 
-def _short_name(label: object, site_id: str, width: int) -> str:
-    """A site's label and id ("Sjøgata 4 (17)") in at most ``width`` characters: the
-    label shortened (an ellipsis marks the cut), never the id."""
-    label = str(label).strip() if isinstance(label, str) else ""
-    room = width - len(site_id) - 3  # " (" and ")"
-    if not label or room < 4:
-        return site_id
-    return f"{label if len(label) <= room else label[: room - 1] + '…'} ({site_id})"
+# Where a rank label may go, in points from its site: nearest first, diagonals before
+# the axes (a leader then crosses less of the map); a label is a circle about 20 pt across.
+_LABEL_CANDIDATES = np.array([(r * np.cos(np.radians(d)), r * np.sin(np.radians(d)))
+                              for r in (14.0, 28.0, 44.0) for d in (45, 135, -45, -135, 90, -90, 0, 180)])
+_LABEL_SIZE_PT = 22.0
+
+
+def _label_offsets(xy: np.ndarray, metres_per_pt: float) -> np.ndarray:
+    """An offset (points) for the label of each site in ``xy`` (metres, best
+    first): the first candidate whose label clears every label placed before
+    it, else the one farthest from them."""
+    sites_pt = xy / metres_per_pt
+    placed = np.empty((0, 2))
+    offsets = []
+    for p in sites_pt:
+        spots = p + _LABEL_CANDIDATES
+        gap = np.linalg.norm(spots[:, None, :] - placed[None, :, :], axis=2).min(axis=1, initial=np.inf)
+        clear = np.flatnonzero(gap >= _LABEL_SIZE_PT)
+        k = int(clear[0]) if len(clear) else int(np.argmax(gap))
+        offsets.append(tuple(_LABEL_CANDIDATES[k]))
+        placed = np.vstack([placed, spots[k]])
+    return np.array(offsets).reshape(-1, 2)
 
 
 def _panel(ax, a: Analysis, lang: str, scale: int) -> None:
@@ -184,7 +204,7 @@ def _panel(ax, a: Analysis, lang: str, scale: int) -> None:
                      for c, lo, hi in reversed(list(zip(SCORE_COLOURS, SCORE_BREAKS[:-1], SCORE_BREAKS[1:], strict=True)))]
     score_handles.append(Patch(facecolor=NOT_RANKED, edgecolor="#1a1a1a", label=t("legend.not_ranked", lang)))
     other = [Line2D([], [], marker=category_style(i)[2], linestyle="", markersize=9, markerfacecolor=category_style(i)[0],
-                    markeredgecolor="black", label=criterion_label(k, lang)) for i, k in enumerate(a.criteria.searched)]
+                    markeredgecolor="black", label=a.criteria.label(k, lang)) for i, k in enumerate(a.criteria.searched)]
     other.append(Line2D([], [], color="#8c8c8c", linewidth=1.2, label=t("legend.network", lang)))
     other.append(Line2D([], [], marker="o", linestyle="", markersize=14, markerfacecolor="white", markeredgecolor="black",
                         label=t("legend.top", lang, n=a.cfg.output.top_n)))
@@ -195,39 +215,30 @@ def _panel(ax, a: Analysis, lang: str, scale: int) -> None:
               fontsize=11, title_fontsize=12, frameon=False, alignment="left")
 
     lines = [t("map.weights", lang)]
-    lines += [f"  {criterion_label(k, lang)}: {w * 100:.0f} %" for k, w in a.weights.items()]
+    lines += [f"  {a.criteria.label(k, lang)}: {number(w * 100, 0, lang)} %" for k, w in a.weights.items()]
     best = top_sites(a.sites, a.cfg.output.top_n)
     top = a.sites.iloc[best.index]
-    labels = top[a.label_column] if a.label_column else [None] * len(top)
-    names = [_short_name(label, str(sid), 30) for label, sid in zip(labels, top["site_id"], strict=True)]
+    names = site_names(top, a.label_column, 30)
     lines += ["", t("map.top_table", lang, n=len(top))]
     lines += [f"  {int(r):>2}. {n:<30} {number(sc, 1, lang):>5}" for r, n, sc in zip(top["rank"], names, top["score"], strict=True)]
     if best.more:
         lines.append("  " + t("legend.top_more", lang, more=best.more, rank=best.last_rank))
     ax.text(0, 0.44, "\n".join(lines), transform=ax.transAxes, va="top", ha="left", fontsize=10.5, family="DejaVu Sans Mono")
     explain = textwrap.fill(t("map.explain", lang, speed=number(a.cfg.walking.speed_m_s, None, lang)), 52)
-    ax.text(0, 0.0, explain + "\n\n" + t("map.scale", lang, scale=f"{scale:,}".replace(",", " ")),
+    ax.text(0, 0.0, explain + "\n\n" + t("map.scale", lang, scale=scale),
             transform=ax.transAxes, va="bottom", ha="left", fontsize=10)
-
-
-def _date(d: str, lang: str) -> str:
-    """An ISO date (or timestamp) as Norwegian dd.mm.yyyy or ISO yyyy-mm-dd."""
-    if not d:
-        return t("unknown", lang)
-    iso = date.fromisoformat(d[:10])
-    return iso.strftime("%d.%m.%Y") if lang == "nb" else iso.isoformat()
 
 
 def print_map(a: Analysis, lang: str = "nb") -> Figure:
     """The A3 landscape figure (420 x 297 mm)."""
     fig = Figure(figsize=(A3_MM[0] * MM, A3_MM[1] * MM))
     fig.text(0.015, 0.965, a.title(lang), fontsize=24, weight="bold", va="center")
-    subtitle = t("map.subtitle", lang, date=_date(date.today().isoformat(), lang), osm=_date(a.osm_timestamp, lang))
+    subtitle = t("map.subtitle", lang, date=day(date.today().isoformat(), lang), osm=day(a.osm_timestamp, lang))
     fig.text(0.015, 0.925, subtitle, fontsize=13, va="center")
     extent = _extent(a)
     ax = fig.add_axes(MAP_BOX)
     _draw_map(ax, a, extent)
-    _scale_bar(ax, extent)
+    _scale_bar(ax, extent, lang)
     _north_arrow(ax, a, extent, lang)
     scale = int(round((extent[1] - extent[0]) / (MAP_BOX[2] * A3_MM[0] / 1000), -2))
     _panel(fig.add_axes(PANEL_BOX), a, lang, scale)

@@ -18,11 +18,10 @@ from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
 
-from .catalogue import criterion_label, t
-from .config import Config
-from .criteria import Criteria
+from .catalogue import t
 from .palette import LIT_COLOURS, SCORE_BREAKS, SCORE_COLOURS, STEEP_COLOUR, STEPS_COLOUR, category_style, rgba
-from .scoring import Top
+from .results import Analysis
+from .scoring import Top, top_sites
 
 QGIS_VERSION = "3.22.16-Białowieża"
 
@@ -103,7 +102,7 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _rank_labels(cfg: Config, lang: str, top: Top | None) -> ET.Element:
+def _rank_labels(n: int, lang: str, top: Top) -> ET.Element:
     """The rank of the best ``top_n`` sites, in bold on a white halo.
 
     Rule-based labelling with one rule: its filter picks exactly the listed sites
@@ -112,14 +111,10 @@ def _rank_labels(cfg: Config, lang: str, top: Top | None) -> ET.Element:
     legend line for the labels (QGIS >= 3.20 shows it with ``showLabelLegend``),
     which says how many more sites share the last rank labelled.
     """
-    n = cfg.output.top_n
-    if top is None:  # no sites at hand: label by rank alone
-        where, note, sample = f'"rank" <= {n}', t("legend.top", lang, n=n), str(n)
-    else:
-        where = f'"site_id" IN ({", ".join(_quote(i) for i in top.site_ids)})' if top.site_ids else "FALSE"
-        note, sample = t("legend.top", lang, n=n), str(top.last_rank or n)
-        if top.more:
-            note += ", " + t("legend.top_more", lang, more=top.more, rank=top.last_rank)
+    where = f'"site_id" IN ({", ".join(_quote(i) for i in top.site_ids)})' if top.site_ids else "FALSE"
+    note, sample = t("legend.top", lang, n=n), str(top.last_rank or n)
+    if top.more:
+        note += ", " + t("legend.top_more", lang, more=top.more, rank=top.last_rank)
     lab = ET.Element("labeling", {"type": "rule-based"})
     rules = ET.SubElement(lab, "rules", {"key": "{aldersvennlig-labels}"})
     rule = ET.SubElement(rules, "rule", {"key": "{aldersvennlig-top}", "filter": where, "description": note})
@@ -153,19 +148,20 @@ def _graduated(attr: str, geometry_type: str, lang: str) -> ET.Element:
     return r
 
 
-def sites_qml(cfg: Config, geometry_type: str, lang: str, top: Top | None = None) -> str:
+def sites_qml(a: Analysis, geometry_type: str, lang: str) -> str:
     """Graduated colours on ``score`` of ranked sites in the shared score classes (an excluded site keeps a
     score but no class); the best sites (``top``) labelled by rank."""
     r = _graduated('if("rank" IS NULL, NULL, "score")', geometry_type, lang)
-    return _qml(r, _rank_labels(cfg, lang, top) if cfg.output.top_n else None, label_legend=bool(cfg.output.top_n))
+    n = a.cfg.output.top_n
+    return _qml(r, _rank_labels(n, lang, top_sites(a.sites, n)) if n else None, label_legend=bool(n))
 
 
-def grid_qml(cfg: Config, geometry_type: str, lang: str) -> str:
+def grid_qml(a: Analysis, geometry_type: str, lang: str) -> str:
     """The 250 m cells by their median ``score``, in the shared score classes."""
     return _qml(_graduated('"score"', geometry_type, lang))
 
 
-def zones_qml(cfg: Config, geometry_type: str, lang: str) -> str:
+def zones_qml(a: Analysis, geometry_type: str, lang: str) -> str:
     """The zones by their ``mean_score``, in the shared score classes, with a heavy outline."""
     r = _graduated('"mean_score"', geometry_type, lang)
     for layer in r.iter("layer"):
@@ -178,23 +174,23 @@ def zones_qml(cfg: Config, geometry_type: str, lang: str) -> str:
     return _qml(r)
 
 
-def destinations_qml(cfg: Config, geometry_type: str, lang: str) -> str:
+def destinations_qml(a: Analysis, geometry_type: str, lang: str) -> str:
     """One colour and marker shape per destination category."""
     r = _renderer("categorizedSymbol", attr="category")
     cats = ET.SubElement(r, "categories")
     symbols = []
-    for i, key in enumerate(Criteria.from_config(cfg).searched):
+    for i, key in enumerate(a.criteria.searched):
         colour, shape, _ = category_style(i)
-        ET.SubElement(cats, "category", {"value": key, "symbol": str(i), "label": criterion_label(key, lang), "render": "true"})
+        ET.SubElement(cats, "category", {"value": key, "symbol": str(i), "label": a.criteria.label(key, lang), "render": "true"})
         symbols.append(_marker(colour, shape, 3.0))
     r.append(_symbols(symbols))
     return _qml(r)
 
 
-def network_qml(cfg: Config, geometry_type: str, lang: str) -> str:
+def network_qml(a: Analysis, geometry_type: str, lang: str) -> str:
     """Lit, unlit and unknown lighting; steep edges underlaid, steps dotted on top."""
     rules = [
-        ('"steep"', t("legend.steep", lang, pct=cfg.walking.grade_flag_pct), _line(STEEP_COLOUR, 1.6, alpha=180)),
+        ('"steep"', t("legend.steep", lang, pct=a.cfg.walking.grade_flag_pct), _line(STEEP_COLOUR, 1.6, alpha=180)),
         *((f"\"lit\" = '{v}'", t(f"legend.lit.{v}", lang), _line(c, 0.5 if v != "unknown" else 0.3, "solid" if v != "unknown" else "dash"))
           for v, c in LIT_COLOURS.items()),
         ('"steps"', t("legend.steps", lang), _line(STEPS_COLOUR, 1.0, "dot")),
@@ -207,17 +203,14 @@ def network_qml(cfg: Config, geometry_type: str, lang: str) -> str:
     return _qml(r)
 
 
-Builder = Callable[[Config, str, str], str]
+Builder = Callable[[Analysis, str, str], str]
 STYLES: dict[str, Builder] = {
     "sites": sites_qml, "network": network_qml, "destinations": destinations_qml, "grid": grid_qml, "zones": zones_qml,
 }
 
 
-def write_styles(path: Path, cfg: Config, lang: str, top: Top | None = None) -> None:
-    """Add a default QGIS style for every layer of ``STYLES`` in the GeoPackage ``path``.
-
-    ``top``: the best sites (``scoring.top_sites``) the ``sites`` style labels.
-    """
+def write_styles(path: Path, a: Analysis, lang: str) -> None:
+    """Add a default QGIS style for every layer of ``STYLES`` in the GeoPackage ``path``."""
     with closing(sqlite3.connect(path)) as con, con:
         geoms = {name: (col, kind) for name, col, kind in
                  con.execute("SELECT table_name, column_name, geometry_type_name FROM gpkg_geometry_columns")}
@@ -233,6 +226,6 @@ def write_styles(path: Path, cfg: Config, lang: str, top: Top | None = None) -> 
                 "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, f_geometry_column, styleName,"
                 " styleQML, styleSLD, useAsDefault, description, owner, ui, update_time)"
                 " VALUES ('', '', ?, ?, ?, ?, '', 1, ?, '', NULL, NULL)",  # no time: identical runs, identical table
-                (name, col, name, sites_qml(cfg, kind, lang, top) if name == "sites" else STYLES[name](cfg, kind, lang),
+                (name, col, name, STYLES[name](a, kind, lang),
                  t("style.description", lang)),
             )

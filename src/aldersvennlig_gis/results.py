@@ -95,9 +95,9 @@ class Analysis:
         """The title of the map and the print: ``--title``, else one naming the area."""
         return self.inputs.title or t("map.title", lang, area=self.inputs.area_name())
 
-    def site_names(self) -> list[str]:
+    def site_names(self, width: int | None = None) -> list[str]:
         """Each site as people read it: its label and ``site_id`` ("Sjøgata 4 (17)"), else its ``site_id``."""
-        return site_names(self.sites, self.label_column)
+        return site_names(self.sites, self.label_column, width)
 
     @property
     def weights(self) -> dict[str, float]:
@@ -105,10 +105,19 @@ class Analysis:
         return self.criteria.weights
 
 
-def site_names(sites: pd.DataFrame, label_column: str | None) -> list[str]:
-    """``site_id`` with the label of ``label_column`` before it where the site has one."""
+def site_names(sites: pd.DataFrame, label_column: str | None, width: int | None = None) -> list[str]:
+    """``site_id`` with the label of ``label_column`` before it where the site has
+    one; in at most ``width`` characters, the label shortened (an ellipsis marks
+    the cut), never the id, which stands alone where no label fits."""
     ids = sites["site_id"].astype(str)
     if label_column is None:
         return ids.tolist()
     labels = sites[label_column].astype("string").str.strip().fillna("")
-    return [f"{label} ({sid})" if label else sid for label, sid in zip(labels, ids, strict=True)]
+    return [_name(label, sid, width) for label, sid in zip(labels, ids, strict=True)]
+
+
+def _name(label: str, site_id: str, width: int | None) -> str:
+    room = len(label) if width is None else width - len(site_id) - 3  # " (" and ")"
+    if not label or room < 4:
+        return site_id
+    return f"{label if len(label) <= room else label[: room - 1] + '…'} ({site_id})"

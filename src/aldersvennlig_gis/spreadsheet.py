@@ -24,7 +24,7 @@ from xml.sax.saxutils import escape, quoteattr
 import numpy as np
 import pandas as pd
 
-from .catalogue import criterion_label, t
+from .catalogue import t
 from .results import Analysis
 
 # Number formats by column name (then by suffix); Excel shows them in the reader's locale.
@@ -45,7 +45,7 @@ def column_title(col: str, a: Analysis, lang: str) -> str:
     for suffix in _SUFFIXES:
         owner = col.removesuffix(suffix)
         if col.endswith(suffix) and owner in a.criteria.keys():
-            return t(f"xlsx.suffix.{suffix[1:]}", lang, label=criterion_label(owner, lang)) + f" ({col})"
+            return t(f"xlsx.suffix.{suffix[1:]}", lang, label=a.criteria.label(owner, lang)) + f" ({col})"
     return f"{t(f'xlsx.col.{col}', lang)} ({col})"
 
 

@@ -48,8 +48,9 @@ class Criteria:
         """The criteria of a validated ``config.Config`` (not imported: the config
         validates its criteria with this package); weights from ``[weights] ahp`` when given
         (criteria left out of ``ahp_order`` weigh 0), else the direct weights normalised."""
-        items = [KINDS[t.get("kind", "destination")](key, cfg.criterion_settings(key), cfg.walking, cfg.data_quality)
-                 for key, t in cfg.criteria.items()]
+        settings = {key: cfg.criterion_settings(key) for key in cfg.criteria}
+        labels = {key: s.labels() for key, s in settings.items()}
+        items = [KINDS[s.kind](key, s, cfg.walking, cfg.data_quality, labels) for key, s in settings.items()]
         w = cfg.weights_
         res = ahp(np.array(w.ahp, dtype=float)) if w.ahp is not None else None
         if res is not None:
@@ -71,6 +72,10 @@ class Criteria:
 
     def keys(self) -> list[str]:
         return list(self._by_key)
+
+    def label(self, key: str, lang: str) -> str:
+        """The name of criterion ``key`` in ``lang`` (``Criterion.label``)."""
+        return self._by_key[key].label(lang)
 
     @property
     def searched(self) -> dict[str, Search]:

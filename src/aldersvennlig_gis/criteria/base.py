@@ -62,8 +62,15 @@ class Criterion:
     lamp_radius_m: float | None = None  # how far a street lamp lights a way (read by the network stage)
     rest_buffer_m: float | None = None  # how far from a way a bench serves it (read by the placing stage)
 
-    def __init__(self, key: str, settings: CriterionSettings, walking: Walking, data_quality: DataQuality):
+    def __init__(self, key: str, settings: CriterionSettings, walking: Walking, data_quality: DataQuality,
+                 labels: dict[str, dict[str, str]] | None = None):
         self.key, self.settings, self.walking, self.data_quality = key, settings, walking, data_quality
+        self.labels = labels or {}  # every criterion's own names (``label_<lang>``) by key, for naming its routes too
+
+    def label(self, lang: str, key: str | None = None) -> str:
+        """Its name in ``lang`` (or that of criterion ``key`` of the same run)."""
+        key = key or self.key
+        return criterion_label(key, lang, self.labels.get(key))
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.key!r})"
@@ -91,7 +98,7 @@ class Criterion:
 
     def route_names(self, lang: str, word: str = "and") -> str:
         """Its routes as words: "grocery store and public transport"."""
-        return listing([criterion_label(k, lang).lower() for k in self.routes()], lang, word)
+        return listing([self.label(lang, k).lower() for k in self.routes()], lang, word)
 
     def tiebreak_column(self) -> str | None:
         """The walking minutes it adds to ``tiebreak_min``, if any."""

@@ -15,7 +15,7 @@ import pandas as pd
 from pydantic import Field, model_validator
 from scipy.spatial import cKDTree
 
-from ..catalogue import criterion_label, number, t, template
+from ..catalogue import number, t, template
 from ..models import CriterionSettings, Invalid
 from .base import Criterion
 
@@ -83,7 +83,7 @@ class Bench(Criterion):
         return []
 
     def explain(self, r, lang):
-        label = criterion_label(self.key, lang)
+        label = self.label(lang)
         if not any(pd.notna(r.get(f"{k}_min")) for k in self.settings.routes):
             return [t("explain.no_route", lang, label=label, routes=self.route_names(lang, "or"))]
         gap, near = number(r[f"{self.key}_gap_m"], 0, lang), int(r[self.NEAR])

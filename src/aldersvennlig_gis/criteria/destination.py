@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field, model_validator
 
-from ..catalogue import criterion_label, number, t, template
+from ..catalogue import number, t, template
 from ..models import CriterionSettings, Invalid
 from .base import Criterion, Search
 
@@ -80,7 +80,7 @@ class Destination(Criterion):
                 "cutoff_min": w.cutoff_min, "steep_pct": w.grade_flag_pct, "near_m": np.nan}
 
     def explain(self, r, lang):
-        k, label = self.key, criterion_label(self.key, lang)
+        k, label = self.key, self.label(lang)
         if pd.isna(r[f"{k}_min"]):
             return [t("explain.none", lang, label=label, cutoff=number(self.walking.cutoff_min, 0, lang))]
         name = r[f"{k}_name"]

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
-from ..catalogue import criterion_label, number, t, template
+from ..catalogue import number, t, template
 from ..models import CriterionSettings
 from .base import Criterion
 
@@ -74,7 +74,7 @@ class Lighting(Criterion):
         return out
 
     def explain(self, r, lang):
-        k, label = self.key, criterion_label(self.key, lang)
+        k, label = self.key, self.label(lang)
         if not any(pd.notna(r.get(f"{c}_min")) for c in self.settings.routes):
             return [t("explain.no_route", lang, label=label, routes=self.route_names(lang, "or"))]
         if pd.isna(r[f"{k}_share"]):
