@@ -59,7 +59,7 @@ def _say(msg: str) -> None:
 def _global(
     quiet: Annotated[bool, typer.Option("--quiet", help="Print only errors.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
-    lang: Annotated[Lang, typer.Option("--lang", help="Language of maps and reports: nb or en.")] = Lang.nb,
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of everything a reader sees: nb (bokmål), nn (nynorsk) or en.")] = Lang.nb,
 ) -> None:
     state.quiet, state.debug, state.lang = quiet, debug, lang.value
 
