@@ -1,5 +1,7 @@
 """Issue 6: the council map works offline, explains scores, evaluates any click and
-shows hostile names as text, in headless Chromium with the network blocked."""
+shows hostile names as text, in headless Chromium with the network blocked.
+Issue 18: the page is a folium map a planner can extend, the same bytes for the
+same inputs, and readable at a whole town's extent."""
 
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ import shapely
 
 from aldersvennlig_gis.api import Inputs, analyse
 from aldersvennlig_gis.network import lit_class, to_crs
-from aldersvennlig_gis.webmap import pack, render_map, write_map
+from aldersvennlig_gis.webmap import folium_map, pack, render_map, write_map
 
 from conftest import line_town, lonlat, run_cli, write_osm
 from test_pipeline import site_row, write_sites
@@ -30,6 +32,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 HOSTILE_SHOP = "<img src=x onerror=alert(1)>"
 HOSTILE_SITE = "<script>alert(2)</script>"
 HOSTILE_AREA = "<img src=y onerror=alert(3)>"
+HOSTILE_STOP = "\"'><svg onload=alert(4)>{{ 7 * 7 }}{% if %}"
+# a script or style sheet from the internet
+ONLINE = re.compile(r"<(script|link)\b[^>]*\b(src|href)\s*=\s*[\"']?(https?:)?//", re.I)
 
 
 def _missing(what: str) -> None:
@@ -90,7 +95,7 @@ class MapPage:
             " const p = m.latLngToContainerPoint([lat, lon]); return [p.x, p.y]; }",
             [lat, lon, zoom],
         )
-        box = self.page.locator("#map").bounding_box()
+        box = self.page.locator(".folium-map").bounding_box()
         self.page.wait_for_function("document.querySelectorAll('.leaflet-popup').length === 0")  # closed (fades out)
         return box["x"] + pt[0], box["y"] + pt[1]
 
@@ -132,7 +137,7 @@ def test_demo_map_draws_every_layer_offline_and_evaluates_a_click(browser, demo_
         assert counts["grid"] == layers["grid"] and counts["zones"] == layers["zones"]
         # every canvas (water, buildings, streets, benches, sites) has drawn pixels
         drawn = page.js(
-            "Array.from(document.querySelectorAll('#map canvas')).map(c => { const d = c.getContext('2d')"
+            "Array.from(document.querySelectorAll('.folium-map canvas')).map(c => { const d = c.getContext('2d')"
             ".getImageData(0, 0, c.width, c.height).data; let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i]) n++; return n; })"
         )
         assert len(drawn) >= 5 and min(drawn) > 0
@@ -144,7 +149,7 @@ def test_demo_map_draws_every_layer_offline_and_evaluates_a_click(browser, demo_
 
         # legend, criteria with weights, data date and attribution are on the page
         panel = page.page.locator("#panel").inner_text()
-        for text in ("Dagligvare", "30 %", "Benker langs veien", "15 %", "2019-04-17", "© OpenStreetMap-bidragsytere", "80–100"):
+        for text in ("Dagligvare", "30 %", "Benker langs veien", "15 %", "17.04.2019", "© OpenStreetMap-bidragsytere", "80–100"):
             assert text in panel
 
         # a site's popup explains its score
@@ -200,6 +205,7 @@ def test_click_matches_the_pipeline_for_a_site_there(browser, tmp_path):
         text = page.click(*lonlat(500, 400)[::-1])
         assert "No walkable way within 150 m" in text
         assert page.errors == [] and page.requests == []
+        assert not ONLINE.search((tmp_path / "map.html").read_text(encoding="utf-8"))
     finally:
         page.close()
 
@@ -216,12 +222,89 @@ def test_english_page(tmp_path):
     assert '"Grocery store"' in page and "Dagligvare" not in page.split('id="data"')[1]
 
 
+def test_identical_inputs_give_a_byte_identical_page(tmp_path):
+    """folium names its elements by random ids; the page's are fixed."""
+    for name in ("one", "two"):
+        write_map(_line_town_analysis(tmp_path), tmp_path / f"{name}.html", "nb")
+    assert (tmp_path / "one.html").read_bytes() == (tmp_path / "two.html").read_bytes()
+
+
+def test_a_planner_extends_the_folium_map_and_it_stays_offline(browser, tmp_path):
+    import folium
+
+    m = folium_map(_line_town_analysis(tmp_path), "en")
+    assert isinstance(m, folium.Map)
+    lon, lat = lonlat(300, 30)
+    folium.Marker([lat, lon], tooltip="Proposed site", popup="Proposed site <b>P1</b>").add_to(m)
+    plan = shapely.box(*lonlat(150, 40), *lonlat(250, 90))
+    folium.GeoJson(shapely.geometry.mapping(plan), name="Plan area").add_to(m)
+    folium.LayerControl(collapsed=False).add_to(m)
+    path = tmp_path / "extended.html"
+    m.save(path)
+    raw = path.read_text(encoding="utf-8")
+    assert "L.marker(" in raw and "Plan area" in raw and not ONLINE.search(raw)
+    page = MapPage(browser, path)
+    try:
+        assert page.js("window.__aldersvennlig.counts")["sites"] == 1  # the page's own layers are there
+        icon = page.page.locator(".leaflet-marker-icon")
+        assert icon.count() == 1 and icon.get_attribute("src").startswith("data:image/png")
+        control = page.page.locator(".leaflet-control-layers-overlays")
+        assert control.inner_text().strip() == "Plan area" and control.locator("input:checked").count() == 1
+        icon.click()
+        popup = page.page.locator(".leaflet-popup-content")
+        popup.wait_for()
+        assert popup.inner_text().strip() == "Proposed site P1"
+        assert page.errors == [] and page.requests == []
+    finally:
+        page.close()
+
+
+def _overlapping(boxes: list[list[float]]) -> list[tuple[int, int]]:
+    return [(i, j) for i, a in enumerate(boxes) for j, b in enumerate(boxes[:i])
+            if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]]
+
+
+def test_the_map_reads_at_a_whole_towns_extent(browser, demo_run):
+    """Rank labels never overlap (a label with no free side waits for the reader to zoom
+    in); sites grow with the zoom, and destinations stay smaller than sites zoomed out."""
+    page = MapPage(browser, demo_run / "map.html")
+    labels = (
+        "() => window.__aldersvennlig.layer('top').getLayers().map(m => { const e = m.getTooltip().getElement(),"
+        " b = e.getBoundingClientRect(), p = m.getLatLng();"
+        " return {shown: e.style.display !== 'none', box: [b.left, b.top, b.right, b.bottom], at: [p.lat, p.lng]}; })"
+    )
+    radius = "key => { const g = window.__aldersvennlig.layer(key); return g.getLayers()[0].getRadius(); }"
+    zoom = "z => { window.__aldersvennlig.map.setZoom(z, {animate: false}); }"
+    try:
+        full = page.js("window.__aldersvennlig.map.getZoom()")
+        hidden = []
+        for z in (full, full - 1, full - 2):
+            page.js(zoom, z)
+            shown = page.js(labels)
+            assert len(shown) == 10
+            assert _overlapping([s["box"] for s in shown if s["shown"]]) == []
+            hidden += [s["at"] for s in shown if not s["shown"]]
+        assert hidden  # two zoom levels out, some of the best sites are too close to label them all
+        for lat, lon in hidden:
+            page.screen_xy(lat, lon, 18)
+            assert all(s["shown"] for s in page.js(labels) if s["at"] == [lat, lon])
+        sizes = {}
+        for z in (13, 17):
+            page.js(zoom, z)
+            sizes[z] = {key: page.js(radius, key) for key in ("sites", "dest_transit", "top")}
+        assert sizes[13]["sites"] < sizes[17]["sites"] and sizes[13]["top"] < sizes[17]["top"]
+        assert sizes[13]["dest_transit"] < sizes[13]["sites"] < sizes[13]["top"]
+        assert page.errors == [] and page.requests == []
+    finally:
+        page.close()
+
+
 def test_hostile_names_are_shown_as_text(browser, tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
     nodes = {i + 1: (i * 100.0, 0.0, {}) for i in range(11)}
     nodes[100] = (400.0, 10.0, {"shop": "supermarket", "name": HOSTILE_SHOP})
-    nodes[101] = (1000.0, -10.0, {"highway": "bus_stop", "name": "\"'><svg onload=alert(4)>"})
+    nodes[101] = (1000.0, -10.0, {"highway": "bus_stop", "name": HOSTILE_STOP})
     osm = write_osm(folder / f"{HOSTILE_AREA}.osm", nodes, {1: (list(range(1, 12)), {"highway": "footway"})})
     sites = write_sites(folder / "sites.geojson", {HOSTILE_SITE: (150, -30), "plain": (800, 30)})
     out = tmp_path / "out"
@@ -230,6 +313,7 @@ def test_hostile_names_are_shown_as_text(browser, tmp_path):
     raw = (out / "map.html").read_text(encoding="utf-8")
     for hostile in (HOSTILE_SHOP, HOSTILE_SITE, HOSTILE_AREA, "<svg onload"):
         assert hostile not in raw
+    assert "{{ 7 * 7 }}{% if %}" in raw  # folium's templates never read the data
     assert "<title>Aldersvennlige boligområder: &lt;img src=y onerror=alert(3)&gt;</title>" in raw
     page = MapPage(browser, out / "map.html")
     try:
@@ -252,7 +336,8 @@ def test_hostile_names_are_shown_as_text(browser, tmp_path):
         page.page.wait_for_timeout(300)
         assert page.dialogs == []
         assert page.page.locator("img[src='x'], img[src='y'], svg[onload]").count() == 0
-        assert page.js("document.querySelectorAll('script').length") == 3  # Leaflet, data, the page's own
+        # folium's switches, Leaflet with the page's script, the data, the map's: none came from a name
+        assert page.js("document.querySelectorAll('script').length") == 4
         assert page.errors == [] and page.requests == []
     finally:
         page.close()

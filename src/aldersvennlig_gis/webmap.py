@@ -1,8 +1,10 @@
-"""map.html: a self-contained Leaflet page for the council that works offline.
+"""map.html: a self-contained Leaflet page for the council that works offline,
+built with folium (``folium_map`` gives the map to a notebook to show and extend).
 
 Leaflet (xstatic-leaflet, BSD) and the page's own script and style
 (``assets/map.js``, ``assets/map.css``) are inlined, Leaflet's images as data
-URIs, so the page fetches nothing; an OpenStreetMap background exists but is off
+URIs, and none of folium's links to Leaflet, jQuery or Bootstrap online are
+kept, so the page fetches nothing; an OpenStreetMap background exists but is off
 until the reader turns it on. The data travel as JSON in a
 ``<script type="application/json">`` block and the script inserts every text with
 ``textContent``, never as HTML, so names from OpenStreetMap cannot run script.
@@ -11,7 +13,8 @@ Compact encoding (the page of a municipality with 30,000 buildings stays well
 under 20 MB): coordinates are integers in units of 1e-5 degree (about 1 m)
 relative to an origin, delta-encoded along rings and along the node array;
 polygons are simplified; measures are rounded integers (minutes and scores in
-tenths where noted) with ``null`` for "none".
+tenths where noted), and long arrays of integers travel as base64 varints
+(``pack``) with a code for "none".
 
 Click-to-evaluate needs no server: the page holds every network node's measures
 and every edge's walking time, projects a click onto the nearest edge through a
@@ -26,6 +29,7 @@ import json
 import re
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
@@ -33,12 +37,16 @@ import pandas as pd
 import shapely
 import xstatic.pkg.leaflet as xleaflet
 
-from .catalogue import LANGS, criterion_label, t, template
+from .catalogue import LANGS, day, t, template
 from .criteria import Criterion
 from .network import edge_time_s, lit_class, to_crs
 from .palette import style_data
 from .results import Analysis
 from .scoring import top_sites
+
+if TYPE_CHECKING:  # folium is imported where the map is made: only this output needs it
+    import folium
+    from branca.element import Element, MacroElement
 
 Q = 100_000  # coordinate units per degree: 1e-5 degree, about 1 m
 # Simplification tolerance (m) per polygon layer: below what the map can show at street zoom.
@@ -48,16 +56,32 @@ _LIT_CODE = {"yes": 0, "no": 1, "unknown": 2}
 AREA_LAYERS = ("grid", "zones")
 
 
+# What folium's own scripts need beyond Leaflet, offline: the marker images as data
+# URIs, and the two uses of jQuery they make, $(html)[0] (a popup's content) and
+# $(document).ready(f), which the page does without jQuery.
+_FOLIUM_NEEDS = """
+L.Icon.Default.imagePath = '';
+L.Icon.Default.mergeOptions(__ICONS__);
+window.$ = window.$ || (x => (typeof x === 'string'
+  ? [Object.assign(document.createElement('template'), {innerHTML: x.trim()}).content.firstChild]
+  : {ready: f => f()}));
+"""
+
+
 def _leaflet() -> tuple[str, str]:
-    """Leaflet's script and its style sheet with the images inlined as data URIs."""
+    """Leaflet's script, with what folium's scripts need, and its style sheet, every image as a data URI."""
     base = Path(xleaflet.BASE_DIR)
 
-    def inline(m: re.Match) -> str:
-        data = base64.b64encode((base / "images" / m[1]).read_bytes()).decode("ascii")
-        return f"url(data:image/png;base64,{data})"
+    def uri(name: str) -> str:
+        return "data:image/png;base64," + base64.b64encode((base / "images" / name).read_bytes()).decode("ascii")
 
-    css = re.sub(r"url\(images/([\w.-]+\.png)\)", inline, (base / "leaflet.css").read_text(encoding="utf-8"))
-    return (base / "leaflet.js").read_text(encoding="utf-8"), css
+    css = (base / "leaflet.css").read_text(encoding="utf-8")
+    # the marker image there only serves Leaflet's guess of where its images are; the script names them
+    css = css.replace("url(images/marker-icon.png)", "none")
+    css = re.sub(r"url\(images/([\w.-]+\.png)\)", lambda m: f"url({uri(m[1])})", css)
+    icons = {"iconUrl": uri("marker-icon.png"), "iconRetinaUrl": uri("marker-icon-2x.png"), "shadowUrl": uri("marker-shadow.png")}
+    js = (base / "leaflet.js").read_text(encoding="utf-8") + _FOLIUM_NEEDS.replace("__ICONS__", json.dumps(icons))
+    return js, css
 
 
 def _asset(name: str) -> str:
@@ -74,15 +98,6 @@ def _scaled(values: object, scale: float = 1.0) -> np.ndarray:
     """``values * scale`` rounded to whole numbers, NaN where missing."""
     v = np.asarray(pd.to_numeric(pd.Series(np.asarray(values).ravel()), errors="coerce"), dtype=float) * scale
     return np.where(np.isfinite(v), np.round(v), np.nan)
-
-
-def _ints(values: object, scale: float = 1.0) -> list:
-    """``values * scale`` rounded to integers, with None where missing."""
-    v = _scaled(values, scale)
-    out = np.nan_to_num(v).astype(np.int64).tolist()
-    for i in np.flatnonzero(np.isnan(v)):
-        out[i] = None
-    return out
 
 
 def pack(values: object) -> str:
@@ -134,8 +149,8 @@ def _rings(geoms: np.ndarray, epsg: int, tol: float, origin: tuple[int, int]) ->
     Returns
     -------
     dict, ndarray
-        ``{"n": points per ring, "c": delta-encoded coordinates}`` (rings left
-        open; Leaflet closes them) and the index of the geometry of each ring.
+        ``{"n": points per ring, "c": delta-encoded coordinates, packed}`` (rings
+        left open; Leaflet closes them) and the index of the geometry of each ring.
     """
     geoms = shapely.simplify(np.asarray(geoms, dtype=object), tol)
     parts, pidx = shapely.get_parts(geoms, return_index=True)
@@ -143,7 +158,7 @@ def _rings(geoms: np.ndarray, epsg: int, tol: float, origin: tuple[int, int]) ->
     rings, ridx = shapely.get_rings(parts[poly], return_index=True)
     xy, cidx = shapely.get_coordinates(rings, return_index=True)
     if len(cidx) == 0:
-        return {"n": [], "c": []}, np.empty(0, dtype=np.int64)
+        return {"n": [], "c": pack([])}, np.empty(0, dtype=np.int64)
     closing = np.r_[cidx[1:] != cidx[:-1], True]
     xy, cidx = xy[~closing], cidx[~closing]
     counts = np.bincount(cidx, minlength=len(rings))
@@ -151,7 +166,7 @@ def _rings(geoms: np.ndarray, epsg: int, tol: float, origin: tuple[int, int]) ->
     xy, cidx = xy[keep[cidx]], cidx[keep[cidx]]
     qx, qy = _quantize(xy[:, 0], xy[:, 1], epsg, origin)
     start = np.r_[True, cidx[1:] != cidx[:-1]]
-    return {"n": counts[keep].tolist(), "c": _delta(qx, qy, start).tolist()}, pidx[poly][ridx][keep]
+    return {"n": counts[keep].tolist(), "c": pack(_delta(qx, qy, start))}, pidx[poly][ridx][keep]
 
 
 def _attribute_table(gdf: gpd.GeoDataFrame) -> dict[str, list]:
@@ -192,7 +207,7 @@ def _labels(a: Analysis, lang: str) -> dict:
     ).split()
     labels = {k: template(f"map.{k}", lang) for k in keys}
     cfg = a.cfg
-    date = a.osm_timestamp[:10] if a.osm_timestamp else t("map.date_unknown", lang)
+    date = day(a.osm_timestamp, lang) if a.osm_timestamp else t("map.date_unknown", lang)
     labels.update(
         title=a.title(lang),
         score=t("score", lang),
@@ -240,7 +255,7 @@ def _criteria(a: Analysis, lang: str) -> list[dict]:
     words, and as data the measures it takes at a clicked point (``criteria.rules``),
     its score rule, its popup texts and the measure that makes ``tiebreak_min``."""
     return [
-        {"key": c.key, "label": criterion_label(c.key, lang), "weight": round(a.weights[c.key], 4), "rule": c.rule_text(lang),
+        {"key": c.key, "label": c.label(lang), "weight": round(a.weights[c.key], 4), "rule": c.rule_text(lang),
          "measures": _map_measures(c, lang), "score": c.rule(), "describe": c.describe(lang), "tiebreak": c.tiebreak_column()}
         for c in a.criteria
     ]
@@ -275,12 +290,12 @@ def _routes(a: Analysis, criteria: list[dict]) -> tuple[dict, dict]:
 
 
 def _fields(a: Analysis, criteria: list[dict]) -> dict[str, dict]:
-    """The measures the sites' popups write, per criterion, as integers of value x 100."""
+    """The measures the sites' popups write, per criterion, as packed integers of value x 100."""
     s = a.sites
     out = {}
     for c in criteria:
         names = {n for d in c["describe"] for n in [*d["needs"], *(v[0] for v in d.get("values", {}).values())]}
-        out[c["key"]] = {n: _ints(s[n], 100) for n in sorted(names) if n in s}
+        out[c["key"]] = {n: pack(_scaled(s[n], 100)) for n in sorted(names) if n in s}
     return out
 
 
@@ -318,15 +333,15 @@ def map_data(a: Analysis, lang: str = "nb") -> dict:
     sites = {
         "id": s["site_id"].astype(str).tolist(),
         "name": a.site_names(),
-        "x": sx.tolist(),
-        "y": sy.tolist(),
+        "x": pack(sx),
+        "y": pack(sy),
         "status": statuses,
-        "st": status.map({v: i for i, v in enumerate(statuses)}).tolist(),
-        "rank": _ints(s["rank"]),
-        "score": _ints(s["score"], 10),
-        "tb": _ints(s["tiebreak_min"], 100),
+        "st": pack(status.map({v: i for i, v in enumerate(statuses)})),
+        "rank": pack(_scaled(s["rank"])),
+        "score": pack(_scaled(s["score"], 10)),
+        "tb": pack(_scaled(s["tiebreak_min"], 100)),
         "f": _fields(a, criteria),
-        "crit": {k: _ints(s[f"{k}_score"]) for k in a.weights},
+        "crit": {k: pack(_scaled(s[f"{k}_score"])) for k in a.weights},
     }
     buildings, _ = _rings(s.geometry.to_numpy(), net.epsg, _TOLERANCE_M["buildings"], origin)
     water, _ = _rings(a.water, net.epsg, _TOLERANCE_M["water"], origin)
@@ -336,10 +351,10 @@ def map_data(a: Analysis, lang: str = "nb") -> dict:
     dx, dy = _quantize(dxy[:, 0], dxy[:, 1], net.epsg, origin)
     cats = d["category"].astype(str)
     dest = {
-        "cat": [dkeys.index(c) if c in dkeys else -1 for c in cats],
+        "cat": pack([dkeys.index(c) if c in dkeys else -1 for c in cats]),
         "name": d["name"].fillna("").astype(str).tolist(),
-        "x": dx.tolist(),
-        "y": dy.tolist(),
+        "x": pack(dx),
+        "y": pack(dy),
     }
     bx, by = _quantize(a.benches_xy[:, 0], a.benches_xy[:, 1], net.epsg, origin)
     return {
@@ -361,40 +376,76 @@ def map_data(a: Analysis, lang: str = "nb") -> dict:
         "buildings": buildings,
         "water": water,
         "dest": dest,
-        "benches": np.c_[bx, by].ravel().tolist(),
+        "benches": pack(np.c_[bx, by].ravel()),
         "areas": _area_layers(a, origin),
     }
 
 
-_PAGE = """<!DOCTYPE html>
-<html lang="__LANG__"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>__TITLE__</title>
-<style>__LEAFLET_CSS__</style>
-<style>__CSS__</style>
-<script>__LEAFLET_JS__</script>
-</head><body><aside id="panel"></aside><div id="map"></div>
-<script type="application/json" id="data">__DATA__</script>
-<script>__JS__</script>
-</body></html>
-"""
+def _raw(text: str) -> Element:
+    """An element that writes ``text`` as it is (folium reads what an element's
+    macros write as a template again, so text from the data must not pass through one)."""
+    from branca.element import Element
+
+    element = Element("{{ this.text }}")
+    element.text = text
+    return element
+
+
+def _council_layers(head: str, body: str) -> MacroElement:
+    """The folium element that puts the page on its parent map: ``head`` (Leaflet,
+    the page's style and script) into the page's head, ``body`` (the side panel and
+    the data) before the map, and after the map's own script the call of
+    ``assets/map.js`` that draws the layers on it."""
+    from branca.element import MacroElement
+
+    class CouncilLayers(MacroElement):
+        def render(self, **kwargs) -> None:
+            page = self.get_root()
+            page.header.add_child(_raw(head), name=self.get_name())
+            page.html.add_child(_raw(body), name=self.get_name(), index=0)
+            page.script.add_child(_raw(f"aldersvennligMap({self._parent.get_name()});"), name=self.get_name())
+
+    layers = CouncilLayers()
+    layers._name, layers._id = "CouncilLayers", "aldersvennlig"
+    return layers
+
+
+def folium_map(a: Analysis, lang: str = "nb") -> folium.Map:
+    """The council map (``map.html``) as a ``folium.Map``, to show in a notebook and extend.
+
+    ``m = folium_map(a)`` followed by ``m`` shows it in Jupyter. Folium layers and
+    controls added to it (``folium.Marker(...).add_to(m)``, ``folium.GeoJson``,
+    ``folium.LayerControl``) are drawn above the page's own, and ``m.save(path)``
+    writes the page. The page's layers, side panel and click-to-evaluate are drawn
+    by ``assets/map.js`` from the data in the page (``map_data``); Leaflet and its
+    images are inlined, and folium's links to scripts online are removed, so the
+    page needs no internet. Folium elements that bring their own scripts from the
+    internet (``folium.Icon``, most plugins) need it.
+
+    Parameters
+    ----------
+    a : Analysis
+        A finished analysis (``api.analyse``).
+    lang : str
+        Language of the page's text: ``"nb"``, ``"nn"`` or ``"en"``.
+    """
+    import folium
+
+    js, css = _leaflet()
+    data = map_data(a, lang)
+    m = folium.Map(tiles=None, prefer_canvas=True, zoom_snap=0.5, attribution_control=False)
+    m._id = "aldersvennlig"  # folium's ids are random; fixed ones give the same page for the same analysis
+    m.default_js, m.default_css = [], []  # folium's links to Leaflet, jQuery and Bootstrap online
+    m.get_root().title = html.escape(data["labels"]["title"])
+    head = f"<style>{css}</style>\n<style>{_asset('map.css')}</style>\n<script>{js}\n{_asset('map.js')}</script>"
+    body = f'<aside id="panel"></aside>\n<script type="application/json" id="data">{_json_for_script(data)}</script>'
+    m.add_child(_council_layers(head, body))
+    return m
 
 
 def render_map(a: Analysis, lang: str = "nb") -> str:
     """The page as one HTML string."""
-    js, css = _leaflet()
-    data = map_data(a, lang)
-    parts = {
-        "LANG": lang,
-        "TITLE": html.escape(data["labels"]["title"]),
-        "LEAFLET_CSS": css,
-        "CSS": _asset("map.css"),
-        "LEAFLET_JS": js,
-        "DATA": _json_for_script(data),
-        "JS": _asset("map.js"),
-    }
-    # one pass, so text inside the inserted parts is never taken for a placeholder
-    return re.sub(r"__([A-Z_]+?)__", lambda m: parts[m[1]], _PAGE)
+    return folium_map(a, lang).get_root().render()
 
 
 def write_map(a: Analysis, path: Path, lang: str = "nb") -> None:

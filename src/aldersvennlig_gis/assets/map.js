@@ -1,8 +1,10 @@
-// The council map: draws the layers from the JSON block and evaluates any clicked point.
+// The council map: draws the layers from the JSON block on a Leaflet map (folium's,
+// see webmap.folium_map), fills the side panel and evaluates any clicked point.
 // Every text from the data is inserted with textContent (never innerHTML).
-(function () {
+function aldersvennligMap(map) {
   'use strict';
   const D = JSON.parse(document.getElementById('data').textContent);
+  document.documentElement.lang = D.lang;
   // the large integer arrays travel as base64 zigzag varints (webmap.pack), 0 marking null
   function unpack(text) {
     const b = atob(text), out = [];
@@ -16,13 +18,21 @@
     }
     return out;
   }
-  D.nodes.c = unpack(D.nodes.c);
-  Object.values(D.routes).forEach(route => Object.keys(route).forEach(a => { route[a] = unpack(route[a]); }));
-  Object.keys(D.edges.per_m).forEach(a => { D.edges.per_m[a] = unpack(D.edges.per_m[a]); });
-  ['uv', 'lit', 'time', 'len'].forEach(k => { D.edges[k] = unpack(D.edges[k]); });
+  const unpackIn = (obj, keys) => (keys || Object.keys(obj)).forEach(k => { obj[k] = unpack(obj[k]); });
+  unpackIn(D.nodes);
+  Object.values(D.routes).forEach(route => unpackIn(route));
+  unpackIn(D.edges.per_m);
+  unpackIn(D.edges, ['uv', 'lit', 'time', 'len']);
+  unpackIn(D.sites, ['x', 'y', 'st', 'rank', 'score', 'tb']);
+  Object.values(D.sites.f).forEach(f => unpackIn(f));
+  unpackIn(D.sites.crit);
+  unpackIn(D.dest, ['cat', 'x', 'y']);
+  D.benches = unpack(D.benches);
   const T = D.labels;
   const Q = 1e-5, O = D.origin;
-  const locale = D.lang === 'nb' ? 'nb-NO' : 'en-GB';
+  const locale = {nb: 'nb-NO', nn: 'nn-NO'}[D.lang] || 'en-GB';
+  // Norwegian groups thousands from five digits (Språkrådet), as catalogue.number does
+  const grouping = D.lang === 'en' ? 'auto' : 'min2';
 
   // ---- small helpers ----
   const el = (tag, text, cls) => {
@@ -31,8 +41,14 @@
     if (cls) e.className = cls;
     return e;
   };
-  const fill = (tpl, vals) => tpl.replace(/\{(\w+)\}/g, (m, k) => (k in vals ? vals[k] : m));
-  const num = (v, dec) => v.toLocaleString(locale, {minimumFractionDigits: dec || 0, maximumFractionDigits: dec || 0});
+  const num = (v, dec) => v.toLocaleString(locale, {minimumFractionDigits: dec || 0, maximumFractionDigits: dec || 0, useGrouping: grouping});
+  // the catalogue's templates: {name}, numbers written as the language writes them, and {n:singular|plural}
+  const fill = (tpl, vals) => tpl.replace(/\{(\w+)(?::([^{}|]*)\|([^{}]*))?\}/g, (m, k, one, other) => {
+    if (!(k in vals)) return m;
+    const v = vals[k];
+    if (one !== undefined) return v === 1 ? one : other;
+    return typeof v === 'number' ? v.toLocaleString(locale, {maximumFractionDigits: 2, useGrouping: grouping}) : v;
+  });
   const ll = (x, y) => [(O[1] + y) * Q, (O[0] + x) * Q];
   // one visual language (palette.py): the print and the QGIS styles use the same classes, colours and symbols
   const P = D.style;
@@ -40,6 +56,21 @@
   const scoreClass = s => { let k = 0; while (k < SCORE_COLOURS.length - 1 && s >= P.breaks[k + 1]) k++; return k; };
   const scoreColour = s => (s === null || s === undefined ? UNRANKED : SCORE_COLOURS[scoreClass(s)]);
   const classes = SCORE_COLOURS.map((colour, k) => ({colour: colour, label: num(P.breaks[k]) + '–' + num(P.breaks[k + 1])})).reverse();
+  // sizes by zoom: symbols and lines shrink as the map zooms out, so that at a whole town's extent the
+  // sites read as score classes and destinations, benches and streets do not bury them; a size at
+  // zoom 17 and closer, halved every `halve` zoom levels out, never below `least`
+  const atZoom = (z, size, halve, least) => Math.max(least, size * Math.pow(2, (Math.min(z, 17) - 17) / halve));
+  const zoomed = [];  // {layer, style: zoom => path style, last}: restyled when the zoom changes
+  const byZoom = (layer, style) => zoomed.push({layer, style, last: null});
+  function restyle() {
+    const z = map.getZoom();
+    zoomed.forEach(entry => {
+      const style = entry.style(z), key = JSON.stringify(style);
+      if (key === entry.last) return;
+      entry.last = key;
+      if (entry.layer instanceof L.LayerGroup) entry.layer.invoke('setStyle', style); else entry.layer.setStyle(style);
+    });
+  }
   const LIT_STYLE = [
     {label: T['layer.lit'], color: P.lit[0], weight: 2, opacity: 0.85},
     {label: T['layer.dark'], color: P.lit[1], weight: 2.5, dashArray: '5 4'},
@@ -79,13 +110,13 @@
     return [X, Y];
   }
   function rings(R) {
-    const out = [];
+    const out = [], c = unpack(R.c);
     let k = 0;
     for (const n of R.n) {
       const ring = [];
       let x = 0, y = 0;
       for (let i = 0; i < n; i++, k += 2) {
-        if (i === 0) { x = R.c[k]; y = R.c[k + 1]; } else { x += R.c[k]; y += R.c[k + 1]; }
+        if (i === 0) { x = c[k]; y = c[k + 1]; } else { x += c[k]; y += c[k + 1]; }
         ring.push(ll(x, y));
       }
       out.push(ring);
@@ -100,8 +131,7 @@
   const SNAP = new Int8Array(nEdges).fill(2);
   for (let i = 0, e = 0; i < D.edges.snap.at.length; i++) { e += D.edges.snap.at[i]; SNAP[e] = D.edges.snap.code[i]; }
 
-  // ---- the map, its panes and attribution ----
-  const map = L.map('map', {preferCanvas: true, attributionControl: false, zoomSnap: 0.5});
+  // ---- the map's panes and attribution ----
   const renderers = {};
   [['water', 300], ['buildings', 310], ['areas', 320], ['streets', 330], ['benches', 340]].forEach(([name, z]) => {
     const pane = map.createPane(name);
@@ -154,14 +184,16 @@
   [2, 1, 0].forEach(c => {
     const st = LIT_STYLE[c];
     const layer = L.polyline(litParts[c].length ? litParts[c] : [], Object.assign({renderer: renderers.streets, interactive: false}, st));
+    byZoom(layer, z => ({weight: atZoom(z, st.weight, 3, st.weight / 3)}));
     addRow(['lit', 'dark', 'unknown'][c], st.label, layer, true, {line: st.color, dash: !!st.dashArray}, litParts[c].length);
   });
 
   // benches
   const benches = L.layerGroup();
   for (let i = 0; i < D.benches.length; i += 2) {
-    L.circleMarker(ll(D.benches[i], D.benches[i + 1]), {renderer: renderers.benches, interactive: false, radius: 2.5, stroke: false, fillColor: '#8c510a', fillOpacity: 1}).addTo(benches);
+    L.circleMarker(ll(D.benches[i], D.benches[i + 1]), {renderer: renderers.benches, interactive: false, stroke: false, fillColor: '#8c510a', fillOpacity: 1}).addTo(benches);
   }
+  byZoom(benches, z => ({radius: atZoom(z, 2.5, 3, 1)}));
   addRow('benches', T['layer.benches'], benches, true, {dot: '#8c510a'}, D.benches.length / 2);
 
   // destinations by category (interactive: tooltips with the name)
@@ -171,7 +203,7 @@
   D.dest.cat.forEach((c, i) => {
     if (c < 0) return;
     const [colour, shape] = P.dest[c];
-    const m = new ShapeMarker(ll(D.dest.x[i], D.dest.y[i]), {radius: 6, shape: shape, color: '#000', weight: 1, fillColor: colour, fillOpacity: 1, bubblingMouseEvents: false});
+    const m = new ShapeMarker(ll(D.dest.x[i], D.dest.y[i]), {shape: shape, color: '#000', fillColor: colour, fillOpacity: 1, bubblingMouseEvents: false});
     m.bindTooltip(() => el('span', critLabel[D.dest_keys[c]] + ': ' + (D.dest.name[i] || T.unnamed)), {direction: 'top', offset: [0, -6]});
     m.bindPopup(() => {
       const div = el('div', null, 'bd');
@@ -181,6 +213,7 @@
     });
     m.addTo(destGroups[c]);
   });
+  destGroups.forEach(g => byZoom(g, z => { const r = atZoom(z, 6, 2, 1.5); return {radius: r, weight: r >= 3 ? 1 : 0}; }));
   D.dest_keys.forEach((k, c) => addRow('dest_' + k, T['layer.destinations'] + ': ' + critLabel[k], destGroups[c], true,
     {shape: P.dest[c][1], fill: P.dest[c][0]}, destGroups[c].getLayers().length));
 
@@ -196,14 +229,39 @@
   const sites = L.featureGroup();
   for (let i = 0; i < nSites; i++) {
     const s = S.score[i] === null || S.rank[i] === null ? null : S.score[i] / 10;  // excluded sites keep a score, not a class
-    L.circleMarker(siteLL(i), {radius: 3.5, color: '#222', weight: 0.7, fillColor: scoreColour(s), fillOpacity: 0.95, bubblingMouseEvents: false, site: i}).addTo(sites);
+    L.circleMarker(siteLL(i), {color: '#222', fillColor: scoreColour(s), fillOpacity: 0.95, bubblingMouseEvents: false, site: i}).addTo(sites);
   }
-  const top = L.featureGroup();
-  D.top.forEach(i => {  // the best top_n: by rank, then site_id (ties beyond them are counted in the panel)
-    const m = L.circleMarker(siteLL(i), {radius: 9, color: '#000', weight: 3, fillColor: scoreColour(S.score[i] / 10), fillOpacity: 1, bubblingMouseEvents: false, site: i});
-    m.bindTooltip(el('span', String(S.rank[i])), {permanent: true, direction: 'right', offset: [8, 0], className: 'rank'});
-    m.addTo(top);
-  });
+  byZoom(sites, z => { const r = atZoom(z, 5, 3, 1.75); return {radius: r, weight: r >= 3 ? 1 : 0.5}; });
+  // the best top_n: by rank, then site_id (ties beyond them are counted in the panel), numbered
+  const topMarkers = D.top.map(i => L.circleMarker(siteLL(i), {color: '#000', fillColor: scoreColour(S.score[i] / 10), fillOpacity: 1, bubblingMouseEvents: false, site: i})
+    .bindTooltip(el('span', String(S.rank[i])), {permanent: true, className: 'rank'}));
+  const top = L.featureGroup(topMarkers.slice().reverse());  // the best drawn last, on top
+  byZoom(top, z => ({radius: atZoom(z, 9, 4, 5.5), weight: z >= 16 ? 3 : 2}));
+  // each rank label beside its marker on the first side where it covers neither a label placed before
+  // it (best rank first) nor one of the best sites; hidden where no side is free, until zoomed in
+  const SIDES = ['right', 'left', 'top', 'bottom'];
+  function placeLabels() {
+    if (!map.hasLayer(top)) return;
+    const o = map.getContainer().getBoundingClientRect();
+    const taken = topMarkers.map(m => {
+      const p = map.latLngToContainerPoint(m.getLatLng()), r = m.getRadius() + m.options.weight / 2;
+      return {left: o.left + p.x - r, right: o.left + p.x + r, top: o.top + p.y - r, bottom: o.top + p.y + r};
+    });
+    const overlaps = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+    topMarkers.forEach(m => {
+      const tip = m.getTooltip(), label = tip.getElement(), r = m.getRadius() + m.options.weight / 2;
+      label.style.display = '';
+      const side = SIDES.find(side => {
+        tip.options.direction = side;
+        tip.options.offset = {right: [r, 0], left: [-r, 0], top: [0, -r], bottom: [0, r]}[side];
+        tip.update();
+        const box = label.getBoundingClientRect();
+        return !taken.some(t => overlaps(box, t));
+      });
+      if (side) taken.push(label.getBoundingClientRect()); else label.style.display = 'none';
+    });
+  }
+  top.on('add', placeLabels);
   let hover = null;
   [sites, top].forEach(g => {
     g.on('click', e => openSite(e.layer.options.site));
@@ -214,15 +272,6 @@
       map.openTooltip(hover);
     });
     g.on('mouseout', () => { if (hover) map.closeTooltip(hover); hover = null; });
-  });
-  // many sites overlap when zoomed out: draw them smaller there
-  const siteStyle = () => { const z = map.getZoom(); return z >= 16 ? [5, 1] : z >= 14 ? [3.5, 0.7] : [2.5, 0]; };
-  let lastStyle = null;
-  map.on('zoomend', () => {
-    const [radius, weight] = siteStyle();
-    if (lastStyle === radius) return;
-    lastStyle = radius;
-    sites.eachLayer(m => { m.setStyle({weight: weight, stroke: weight > 0}); m.setRadius(radius); });
   });
   const sitesLegend = classes.map(k => ({dot: k.colour, label: k.label}));
   sitesLegend.push({dot: UNRANKED, label: T['layer.unranked']});
@@ -516,13 +565,17 @@
   // ---- initial view ----
   const pts = nSites ? Array.from({length: nSites}, (_, i) => siteLL(i)) : Array.from(NQX, (x, i) => ll(x, NQY[i]));
   map.fitBounds(L.latLngBounds(pts), {padding: [20, 20], maxZoom: 17});
+  restyle();
+  placeLabels();
+  map.on('zoomend', () => { restyle(); placeLabels(); });
 
   // a read-only hook for tests and for anyone scripting the page
   window.__aldersvennlig = {
     map, counts, evaluate, openSite,
     shown: () => rows.filter(r => map.hasLayer(r.layer)).map(r => r.key),
+    layer: key => rows.find(r => r.key === key).layer,
     siteIndex: id => S.id.indexOf(id),
     siteLatLng: siteLL,
     destLatLng: i => ll(D.dest.x[i], D.dest.y[i]),
   };
-})();
+}
