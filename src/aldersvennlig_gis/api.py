@@ -7,6 +7,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .catalogue import t, warning_text
@@ -15,7 +16,7 @@ from .errors import InputError
 from .explain import Breakdown, explain_site
 from .neighbourhoods import summary_lines
 from .outputs import output_folder, quality_summary, ranked_sites, write_into
-from .pipeline import analyse
+from .pipeline import analyse, resolve_area
 from .readers.cache import DEFAULT_DIR, cached_osm
 from .results import Analysis, Inputs
 
@@ -87,11 +88,14 @@ def evaluate(
     The read extract is cached in ``cache`` (default ``data/processed``).
     """
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-        raise InputError("bad_lonlat", lon=lon, lat=lat)
+        raise InputError("bad_lonlat", lon=f"{lon:g}", lat=f"{lat:g}")  # as typed, not as a number in the text
+    cfg = load_config(inputs.config)
+    inputs, area = resolve_area(inputs, cfg)
     if inputs.osm is None:
         raise InputError("no_input")
-    cfg = load_config(inputs.config)
-    osm = cached_osm(Path(inputs.osm), cfg, Path(cache))
+    if area is not None and not area.inside(np.array([[lon, lat]]), 4326)[0]:
+        raise InputError("point_outside_area", lon=f"{lon:g}", lat=f"{lat:g}", area=inputs.area)
+    osm = cached_osm(Path(inputs.osm), cfg, Path(cache), area)
     with tempfile.TemporaryDirectory(prefix="aldersvennlig-") as tmp:
         point = Path(tmp) / "point.csv"
         point.write_text(f"site_id,lon,lat\npoint,{lon!r},{lat!r}\n", encoding="utf-8")

@@ -407,6 +407,20 @@ _TEXT: dict[str, dict[str, str]] = {
         "nn": "Åtvaring: fann berre {args[0]} {args[0]:benk|benkar} på {args[1]} km gangnett; benkdataa er truleg ufullstendige, og benkpoenga byggjer på tynne data.",
         "en": "Warning: only {args[0]} {args[0]:bench|benches} found on {args[1]} km of walkable network; bench data are probably incomplete and the bench score rests on thin data.",
     },
+    "warn.sites_outside_area": {
+        "nb": "Merk: {arg} {arg:tomt|tomter} i tomtefilen ligger utenfor analyseområdet (--area) og er utelatt.",
+        "nn": "Merk: {arg} {arg:tomt|tomter} i tomtefila ligg utanfor analyseområdet (--area) og er ikkje med.",
+        "en": "Note: {arg} {arg:site|sites} of the sites file {arg:lies|lie} outside the analysis area (--area) and {arg:is|are} left out.",
+    },
+    "warn.sites_near_edge": {
+        "nb": "Advarsel: {args[0]} {args[0]:tomt|tomter} ligger nærmere kanten av dataene enn {args[1]} m (så langt en eldre går på "
+        "walking.cutoff_min); butikker og stier bak kanten mangler, så poengene kan bli for lave. Bruk et større uttrekk med --area.",
+        "nn": "Åtvaring: {args[0]} {args[0]:tomt|tomter} ligg nærare kanten av dataa enn {args[1]} m (så langt ein eldre går på "
+        "walking.cutoff_min); butikkar og stiar bak kanten manglar, så poenga kan bli for låge. Bruk eit større uttrekk med --area.",
+        "en": "Warning: {args[0]} {args[0]:site lies|sites lie} nearer the edge of the data than {args[1]} m (as far as an older "
+        "pedestrian walks in walking.cutoff_min); shops and paths beyond the edge are missing, so scores may be too low. "
+        "Use a larger extract with --area.",
+    },
     "dq.header": {"nb": "Datagrunnlag:", "nn": "Datagrunnlag:", "en": "Data quality:"},
     "dq.walkable_km": {"nb": "Gangnett (km)", "nn": "Gangnett (km)", "en": "Walkable network (km)"},
     "dq.lit_tagged_share": {
@@ -442,6 +456,16 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": "Sites off the walkable network",
     },
     "dq.sites_excluded": {"nb": "Tomter i eksklusjonssoner", "nn": "Tomter i eksklusjonssoner", "en": "Sites in exclusion zones"},
+    "dq.sites_near_data_edge": {
+        "nb": "Tomter nærmere kanten av dataene enn en gangtur",
+        "nn": "Tomter nærare kanten av dataa enn ein gangtur",
+        "en": "Sites nearer the edge of the data than a walk",
+    },
+    "dq.sites_outside_area": {
+        "nb": "Tomter utenfor analyseområdet (utelatt)",
+        "nn": "Tomter utanfor analyseområdet (ikkje med)",
+        "en": "Sites outside the analysis area (left out)",
+    },
     "dq.missing_way_nodes": {
         "nb": "Veinoder som mangler i uttrekket",
         "nn": "Vegnodar som manglar i uttrekket",
@@ -550,7 +574,130 @@ _TEXT: dict[str, dict[str, str]] = {
         "nn": "Delpoeng {score} av 100 × vekt {weight} % = {points} poeng.",
         "en": "Sub-score {score} of 100 × weight {weight} % = {points} points.",
     },
+    # aldersvennlig fetch (fetch.py): progress, result and errors.
+    "fetch.boundary": {
+        "nb": "Henter kommunegrensen for {kommune} fra OpenStreetMap ({url}) …",
+        "nn": "Hentar kommunegrensa for {kommune} frå OpenStreetMap ({url}) …",
+        "en": "Fetching the boundary of municipality {kommune} from OpenStreetMap ({url}) …",
+    },
+    "fetch.data": {
+        "nb": "Henter OSM-data for {name} ({kommune}) med {buffer_m:.0f} m buffer: spørring {i} av {n} …",
+        "nn": "Hentar OSM-data for {name} ({kommune}) med {buffer_m:.0f} m buffer: spørjing {i} av {n} …",
+        "en": "Fetching OSM data for {name} ({kommune}) with a {buffer_m:.0f} m buffer: query {i} of {n} …",
+    },
+    "fetch.done": {
+        "nb": "Lagret {path}: {name} ({kommune}), OSM-data per {date}, med {buffer_m:.0f} m buffer rundt kommunegrensen; analyser med «aldersvennlig run --kommune {kommune}».",
+        "nn": "Lagra {path}: {name} ({kommune}), OSM-data per {date}, med {buffer_m:.0f} m buffer rundt kommunegrensa; analyser med «aldersvennlig run --kommune {kommune}».",
+        "en": "Saved {path}: {name} ({kommune}), OSM data as of {date}, with a {buffer_m:.0f} m buffer around the boundary; analyse it with 'aldersvennlig run --kommune {kommune}'.",
+    },
+    "err.kommune_format": {
+        "nb": "«{kommune}» er ikke et kommunenummer; skriv fire sifre, for eksempel 0301 (Oslo) eller 4601 (Bergen)",
+        "nn": "«{kommune}» er ikkje eit kommunenummer; skriv fire siffer, til dømes 0301 (Oslo) eller 4601 (Bergen)",
+        "en": "'{kommune}' is not a municipality number (kommunenummer); write four digits, for example 0301 (Oslo) or 4601 (Bergen)",
+    },
+    "err.kommune_leading_zero": {
+        "nb": "«{kommune}»: et kommunenummer har alltid fire sifre; skriv {padded}",
+        "nn": "«{kommune}»: eit kommunenummer har alltid fire siffer; skriv {padded}",
+        "en": "'{kommune}': a municipality number always has four digits; write {padded}",
+    },
+    "err.kommune_renumbered": {
+        "nb": "kommunenummer {kommune} ({name}) er ikke lenger i bruk: kommunenumrene ble endret i 2020 og 2024, og {name} er nå {new}; oppgi det nye nummeret",
+        "nn": "kommunenummer {kommune} ({name}) er ikkje i bruk lenger: kommunenummera vart endra i 2020 og 2024, og {name} er no {new}; oppgi det nye nummeret",
+        "en": "municipality number {kommune} ({name}) is no longer in use: the numbers changed in 2020 and 2024, and {name} is now {new}; give the new number",
+    },
+    "err.kommune_not_in_osm": {
+        "nb": "OpenStreetMap har ingen kommunegrense med kommunenummer {kommune} (boundary=administrative, admin_level=7, ref={kommune}); kommunenumrene ble endret i 2020 og 2024, så sjekk nummeret hos SSB («Standard for kommuneinndeling»)",
+        "nn": "OpenStreetMap har inga kommunegrense med kommunenummer {kommune} (boundary=administrative, admin_level=7, ref={kommune}); kommunenummera vart endra i 2020 og 2024, så sjekk nummeret hos SSB («Standard for kommuneinndeling»)",
+        "en": "OpenStreetMap has no municipality boundary with number {kommune} (boundary=administrative, admin_level=7, ref={kommune}); the numbers changed in 2020 and 2024, so check the number with Statistics Norway ('Standard for kommuneinndeling')",
+    },
+    "err.kommune_boundary_broken": {
+        "nb": "OpenStreetMap-grensen for kommune {kommune} ({relation}) henger ikke sammen og kan ikke brukes; prøv igjen senere, eller meld feilen på openstreetmap.org",
+        "nn": "OpenStreetMap-grensa for kommune {kommune} ({relation}) heng ikkje saman og kan ikkje brukast; prøv igjen seinare, eller meld feilen på openstreetmap.org",
+        "en": "the OpenStreetMap boundary of municipality {kommune} ({relation}) is not a closed area and cannot be used; try again later, or report it on openstreetmap.org",
+    },
+    "err.overpass_unreachable": {
+        "nb": "{url}: får ikke kontakt med Overpass ({reason}); sjekk nettforbindelsen og prøv igjen; ingenting er lagret",
+        "nn": "{url}: får ikkje kontakt med Overpass ({reason}); sjekk nettilkoplinga og prøv igjen; ingenting er lagra",
+        "en": "{url}: cannot reach Overpass ({reason}); check the network connection and try again; nothing was saved",
+    },
+    "err.overpass.offline": {"nb": "ingen forbindelse", "nn": "inga tilkopling", "en": "no connection"},
+    "err.overpass.timeout": {
+        "nb": "ikke svar innen {seconds} s",
+        "nn": "ikkje svar innan {seconds} s",
+        "en": "no answer within {seconds} s",
+    },
+    "err.overpass.not_json": {
+        "nb": "svaret var ikke Overpass-data",
+        "nn": "svaret var ikkje Overpass-data",
+        "en": "the answer was not Overpass data",
+    },
+    "err.overpass_busy": {
+        "nb": "{url}: Overpass er opptatt (HTTP 429/504) også etter {tries} forsøk; prøv igjen om noen minutter; ingenting er lagret",
+        "nn": "{url}: Overpass er oppteken (HTTP 429/504) også etter {tries} forsøk; prøv igjen om nokre minutt; ingenting er lagra",
+        "en": "{url}: Overpass is busy (HTTP 429/504) even after {tries} tries; try again in a few minutes; nothing was saved",
+    },
+    "err.overpass_failed": {
+        "nb": "{url}: Overpass svarte med en feil ({detail}); prøv igjen senere, eller oppgi en annen Overpass-tjeneste i fetch.overpass_url; ingenting er lagret",
+        "nn": "{url}: Overpass svarte med ein feil ({detail}); prøv igjen seinare, eller oppgi ei anna Overpass-teneste i fetch.overpass_url; ingenting er lagra",
+        "en": "{url}: Overpass answered with an error ({detail}); try again later, or give another Overpass instance in fetch.overpass_url; nothing was saved",
+    },
+    "err.overpass_stopped": {
+        "nb": "{url}: Overpass avbrøt spørringen ({detail}); prøv igjen senere, øk fetch.timeout_s i konfigurasjonen, eller oppgi en annen Overpass-tjeneste i fetch.overpass_url; ingenting er lagret",
+        "nn": "{url}: Overpass avbraut spørjinga ({detail}); prøv igjen seinare, auk fetch.timeout_s i konfigurasjonen, eller oppgi ei anna Overpass-teneste i fetch.overpass_url; ingenting er lagra",
+        "en": "{url}: Overpass stopped the query ({detail}); try again later, raise fetch.timeout_s in your config, or give another Overpass instance in fetch.overpass_url; nothing was saved",
+    },
+    "err.overpass_url": {
+        "nb": "må være adressen til en Overpass-tjeneste som slutter på /interpreter, for eksempel https://overpass-api.de/api/interpreter",
+        "nn": "må vere adressa til ei Overpass-teneste som sluttar på /interpreter, til dømes https://overpass-api.de/api/interpreter",
+        "en": "must be the address of an Overpass instance ending in /interpreter, for example https://overpass-api.de/api/interpreter",
+    },
+    "err.fetch_locked": {
+        "nb": "{cache}: en annen henting skriver til denne mappen nå; vent til den er ferdig",
+        "nn": "{cache}: ei anna henting skriv til denne mappa no; vent til ho er ferdig",
+        "en": "{cache}: another fetch is writing to this folder now; wait for it to finish",
+    },
+    "err.kommune_no_cache": {
+        "nb": "ingen hentede data for kommune {kommune} i {cache}; hent dem først med «aldersvennlig fetch --kommune {kommune}» (krever nett), eller oppgi mappen med --cache",
+        "nn": "ingen henta data for kommune {kommune} i {cache}; hent dei først med «aldersvennlig fetch --kommune {kommune}» (krev nett), eller oppgi mappa med --cache",
+        "en": "no fetched data for municipality {kommune} in {cache}; get it first with 'aldersvennlig fetch --kommune {kommune}' (online), or give its folder with --cache",
+    },
+    "err.kommune_cache_incomplete": {
+        "nb": "{path} mangler; hent kommunen på nytt med «aldersvennlig fetch --kommune {kommune}»",
+        "nn": "{path} manglar; hent kommunen på nytt med «aldersvennlig fetch --kommune {kommune}»",
+        "en": "{path} is missing; fetch the municipality again with 'aldersvennlig fetch --kommune {kommune}'",
+    },
     # Errors (errors.InputError): one line naming the file or key and saying what to do.
+    "err.parcel_no_kommunenummer": {
+        "nb": "{path}: tomtefilen har gårds- og bruksnummer, men ingen kolonne «kommunenummer»; legg den til (fire sifre, som 0301), eller gi tomtene en site_id-kolonne",
+        "nn": "{path}: tomtefila har gards- og bruksnummer, men ingen kolonne «kommunenummer»; legg han til (fire siffer, som 0301), eller gi tomtene ein site_id-kolonne",
+        "en": "{path}: the sites file has gårdsnummer and bruksnummer but no 'kommunenummer' column; add one (four digits, such as 0301), or give the sites a site_id column",
+    },
+    "err.parcel_missing": {
+        "nb": "{path}: {at} mangler {column}; fyll det inn eller slett teigen, eller gi tomtene en site_id-kolonne",
+        "nn": "{path}: {at} manglar {column}; fyll det inn eller slett teigen, eller gi tomtene ein site_id-kolonne",
+        "en": "{path}: {at} has no {column}; fill it in or delete the parcel, or give the sites a site_id column",
+    },
+    "err.parcel_bad_number": {
+        "nb": "{path}: {at} har {column} = «{value}», som ikke er {expect}; rett verdien eller slett teigen",
+        "nn": "{path}: {at} har {column} = «{value}», som ikkje er {expect}; rett verdien eller slett teigen",
+        "en": "{path}: {at} has {column} = '{value}', which is not {expect}; correct it or delete the parcel",
+    },
+    "err.parcel_several": {
+        "nb": "{path}: {at} hører til flere matrikkelenheter ({column} = «{value}»); del teigen eller slett den, eller gi tomtene en site_id-kolonne",
+        "nn": "{path}: {at} høyrer til fleire matrikkeleiningar ({column} = «{value}»); del teigen eller slett han, eller gi tomtene ein site_id-kolonne",
+        "en": "{path}: {at} belongs to several matrikkelenheter ({column} = '{value}'); split or delete the parcel, or give the sites a site_id column",
+    },
+    "err.expect.kommunenummer": {
+        "nb": "et kommunenummer (fire sifre, som 0301)",
+        "nn": "eit kommunenummer (fire siffer, som 0301)",
+        "en": "a kommunenummer (four digits, such as 0301)",
+    },
+    "err.expect.whole_number": {"nb": "et helt tall (0 eller mer)", "nn": "eit heilt tal (0 eller meir)", "en": "a whole number (0 or more)"},
+    "err.expect.matrikkelnummertekst": {
+        "nb": "ett matrikkelnummer skrevet gnr/bnr[/fnr[/snr]], som 12/3 eller 12/3/1",
+        "nn": "eitt matrikkelnummer skrive gnr/bnr[/fnr[/snr]], som 12/3 eller 12/3/1",
+        "en": "one matrikkelnummer written gnr/bnr[/fnr[/snr]], such as 12/3 or 12/3/1",
+    },
     "error": {"nb": "feil", "nn": "feil", "en": "error"},
     "interrupted": {
         "nb": "avbrutt; ingen resultatfiler er endret",
@@ -636,6 +783,32 @@ _TEXT: dict[str, dict[str, str]] = {
     "err.what.exclusion": {"nb": "filen med eksklusjonssoner", "nn": "fila med eksklusjonssoner", "en": "exclusion zones"},
     "err.what.population": {"nb": "befolkningsfilen", "nn": "befolkningsfila", "en": "population"},
     "err.what.gp_capacity": {"nb": "fastlegefilen", "nn": "fastlegefila", "en": "GP capacity"},
+    "err.what.area": {"nb": "områdefilen (--area)", "nn": "områdefila (--area)", "en": "area (--area)"},
+    "err.area_not_polygons": {
+        "nb": "{path}: analyseområdet må være flater (polygoner); oppgi kommunegrensen eller et annet område som polygon",
+        "nn": "{path}: analyseområdet må vere flater (polygon); oppgi kommunegrensa eller eit anna område som polygon",
+        "en": "{path}: the analysis area must be areas (polygons); give the municipal boundary or another area as a polygon",
+    },
+    "err.no_walkable_ways_in_area": {
+        "nb": "{area}: OSM-dataene har ingen gangbare veier i området; sjekk at uttrekket dekker området (og at området har riktig koordinatsystem)",
+        "nn": "{area}: OSM-dataa har ingen gangbare vegar i området; sjekk at uttrekket dekkjer området (og at området har rett koordinatsystem)",
+        "en": "{area}: the OSM data has no walkable ways in the area; check that the extract covers it (and that the area has the right CRS)",
+    },
+    "err.no_sites_in_area": {
+        "nb": "{area}: ingen tomter ligger i analyseområdet; sjekk at tomtefilen og området gjelder samme sted",
+        "nn": "{area}: ingen tomter ligg i analyseområdet; sjekk at tomtefila og området gjeld same stad",
+        "en": "{area}: no site lies in the analysis area; check that the sites file and the area are of the same place",
+    },
+    "err.point_outside_area": {
+        "nb": "--lon {lon} --lat {lat} ligger utenfor analyseområdet {area}; velg et punkt i området eller et annet område",
+        "nn": "--lon {lon} --lat {lat} ligg utanfor analyseområdet {area}; vel eit punkt i området eller eit anna område",
+        "en": "--lon {lon} --lat {lat} lies outside the analysis area {area}; choose a point in the area or another area",
+    },
+    "err.kommune_and_osm": {
+        "nb": "--kommune og --osm kan ikke brukes sammen; --kommune leser det «aldersvennlig fetch» har lagret",
+        "nn": "--kommune og --osm kan ikkje brukast saman; --kommune les det «aldersvennlig fetch» har lagra",
+        "en": "--kommune and --osm cannot be used together; --kommune reads what 'aldersvennlig fetch' stored",
+    },
     "err.file_not_found": {
         "nb": "{path}: finner ikke {what}; sjekk stien",
         "nn": "{path}: finn ikkje {what}; sjekk stien",
@@ -1052,9 +1225,9 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": "{at}: output.raster_m = {res:g} gives {cells} raster cells over this area, more than output.max_raster_cells = {max}; set output.raster_m to {fit:g} or more",
     },
     "err.bad_lonlat": {
-        "nb": "--lon {lon:g} --lat {lat:g}: ikke en posisjon i grader (EPSG:4326); oppgi lengde- og breddegrad",
-        "nn": "--lon {lon:g} --lat {lat:g}: ikkje ein posisjon i gradar (EPSG:4326); oppgi lengde- og breiddegrad",
-        "en": "--lon {lon:g} --lat {lat:g}: not a position in degrees (EPSG:4326); give longitude and latitude",
+        "nb": "--lon {lon} --lat {lat}: ikke en posisjon i grader (EPSG:4326); oppgi lengde- og breddegrad",
+        "nn": "--lon {lon} --lat {lat}: ikkje ein posisjon i gradar (EPSG:4326); oppgi lengde- og breiddegrad",
+        "en": "--lon {lon} --lat {lat}: not a position in degrees (EPSG:4326); give longitude and latitude",
     },
     "err.config_not_found": {
         "nb": "{path}: finner ikke konfigurasjonsfilen; oppgi en TOML-fil (se «aldersvennlig config»)",

@@ -77,6 +77,9 @@ PopColOpt = Annotated[Optional[str], typer.Option("--population-column", help="C
 GpOpt = Annotated[Optional[str], typer.Option("--gp-capacity", help="GP points FILE[:layer] with a 'capacity' column (patients per list).")]
 SiteLabelOpt = Annotated[Optional[str], typer.Option("--site-label", help="Column of the sites file that names each site on the map, the print and in explain (default: name or navn).")]
 TitleOpt = Annotated[Optional[str], typer.Option("--title", help="Title of the map and the print (default: one naming the area).")]
+AreaOpt = Annotated[Optional[str], typer.Option("--area", help="Analysis area FILE[:layer] (any CRS): sites, cells and zones inside it; network, destinations and population read with a walking buffer around it.")]
+KommuneOpt = Annotated[Optional[str], typer.Option("--kommune", help="Kommunenummer (4 digits) fetched earlier with 'aldersvennlig fetch': its data, its boundary as --area.")]
+CacheOpt = Annotated[Optional[Path], typer.Option("--cache", help="Folder of 'fetch' (default data/raw).")]
 OutOpt = Annotated[Optional[str], typer.Option("--out", help="Output folder (default maps/<input stem>).")]
 
 
@@ -95,13 +98,16 @@ def run(
     exclude: ExcludeOpt = None,
     site_label: SiteLabelOpt = None,
     title: TitleOpt = None,
+    area: AreaOpt = None,
+    kommune: KommuneOpt = None,
+    cache: CacheOpt = None,
     out: OutOpt = None,
 ) -> None:
     """Analyse an area and write all outputs."""
     inputs = api.Inputs(
         osm=osm, sites=sites, destinations=destinations, config=config, dem=dem, crs=crs, exclude=exclude, out=out,
         population=population, population_column=population_column, gp_capacity=gp_capacity,
-        sites_crs=epsg_code(sites_crs), site_label=site_label, title=title,
+        sites_crs=epsg_code(sites_crs), site_label=site_label, title=title, area=area, kommune=kommune, cache=cache,
     )
     api.run(inputs, lang=state.lang, say=_say)
 
@@ -125,9 +131,13 @@ def evaluate(
     dem: DemOpt = None,
     crs: CrsOpt = None,
     exclude: ExcludeOpt = None,
+    area: AreaOpt = None,
+    kommune: KommuneOpt = None,
+    cache: CacheOpt = None,
 ) -> None:
     """Breakdown of one proposed site, without writing outputs."""
-    inputs = api.Inputs(osm=osm, destinations=destinations, config=config, dem=dem, crs=crs, exclude=exclude)
+    inputs = api.Inputs(osm=osm, destinations=destinations, config=config, dem=dem, crs=crs, exclude=exclude,
+                        area=area, kommune=kommune, cache=cache)
     typer.echo(api.evaluate(inputs, lon, lat, lang=state.lang, say=_say).text(state.lang))
 
 
@@ -135,6 +145,23 @@ def evaluate(
 def demo(out: OutOpt = "maps/demo") -> None:
     """Run on the bundled Helsinki extract (Finnish data; see README)."""
     api.demo(out, lang=state.lang, say=_say)
+
+
+@app.command()
+def fetch(
+    kommune: Annotated[str, typer.Option("--kommune", help="Kommunenummer, 4 digits as text (0301 Oslo, 4601 Bergen).")],
+    cache: CacheOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Download a municipality, with a walking buffer around it, from OpenStreetMap (online) into the cache."""
+    from .catalogue import day
+    from .fetch import fetch_kommune
+
+    # Progress lines only for a person at a terminal: a script reads one line on success or failure.
+    progress = (lambda msg: _say(msg.text(state.lang))) if sys.stderr.isatty() else (lambda msg: None)
+    info = fetch_kommune(kommune, cache, config, progress=progress)
+    _say(t("fetch.done", state.lang, path=info["path"], name=info["name"], kommune=info["kommunenummer"],
+           date=day(info["timestamp_osm_base"], state.lang), buffer_m=info["buffer_m"]))
 
 
 @app.command("config")

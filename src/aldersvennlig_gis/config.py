@@ -20,7 +20,7 @@ from .ahp import MAX_CR, ahp, check_matrix
 from .catalogue import Msg, has_text
 from .criteria import KINDS, Criteria, DataQuality
 from .errors import InputError
-from .models import CriterionSettings, GpAccess, Grid, Invalid, Output, Sensitivity, Strict, Walking, Weights, Zones
+from .models import CriterionSettings, Fetch, GpAccess, Grid, Invalid, Output, Sensitivity, Strict, Walking, Weights, Zones
 
 # pydantic error types that share one message
 _PYDANTIC_TYPES = {
@@ -39,6 +39,7 @@ class Config(Strict):
     weights_: Weights = Field(default_factory=Weights, alias="weights")
     sensitivity: Sensitivity
     data_quality: DataQuality
+    fetch: Fetch
 
     @model_validator(mode="after")
     def _criteria(self) -> "Config":
@@ -171,4 +172,6 @@ def config_of_run(text: str, where: str | Path) -> Config:
         raise InputError("run_damaged", path=where, layer="metadata", detail=f"config_json: {exc}") from None
     if not isinstance(data, dict):
         raise InputError("run_damaged", path=where, layer="metadata", detail="config_json")
-    return _validate(data, str(where))
+    # a table added since that run (say [fetch]) takes its default; its criteria stay as they were
+    defaults = {k: v for k, v in tomllib.loads(default_text()).items() if k not in data and k != "criteria"}
+    return _validate(defaults | data, str(where))

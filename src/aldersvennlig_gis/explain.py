@@ -97,7 +97,7 @@ def _cell_lines(c: dict, lang: str) -> list[str]:
     tot, column = c["pop_tot"], c["column"]
     residents = t("pop.residents", lang, n=round(tot)) if tot is not None else t("pop.residents_unknown", lang)
     group = t("pop.target", lang, n=round(c['pop_target']), column=column) if column else t("pop.target_all", lang)
-    lines = [t("explain.cell", lang, ru=c["ru250m"], residents=residents, target=group)]
+    lines = [t("explain.cell", lang, ru=str(int(c["ru250m"])), residents=residents, target=group)]
     if c["gp_access"] is not None:
         key = "explain.cell_gp" if tot is not None else "explain.cell_gp_target"
         lines.append(t(key, lang, gp=number(c["gp_access"], 2, lang)))

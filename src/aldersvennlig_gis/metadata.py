@@ -64,6 +64,8 @@ def metadata_frame(a: Analysis, lang: str) -> pd.DataFrame:
             rows.append((f"input.{f.name}.size_bytes", str(stat.st_size)))
     if a.label_column is not None:
         rows.append(("site_label", a.label_column))
+    if a.area_buffer_m is not None:
+        rows.append(("area_buffer_m", f"{a.area_buffer_m:g}"))
     rows += [(f"weight.{k}", f"{w:.6g}") for k, w in a.weights.items()]
     rows.append(("config_digest", a.cfg.digest()))
     rows.append(("config_json", json.dumps(a.cfg.model_dump(by_alias=True), ensure_ascii=False)))

@@ -4,9 +4,10 @@ define their own settings on ``CriterionSettings``."""
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .errors import InputError
 
@@ -36,6 +37,11 @@ class Walking(Strict):
     grade_run_m: float = Field(gt=0)
     max_grade_pct: float = Field(gt=0)
     max_median_grade_pct: float = Field(gt=0)
+
+    def reach_m(self) -> float:
+        """How far around an analysis area the data are read (m): ``cutoff_min``
+        walked at ``speed_m_s``, plus ``max_snap_m``."""
+        return self.cutoff_min * 60.0 * self.speed_m_s + self.max_snap_m
 
 
 class Output(Strict):
@@ -78,6 +84,20 @@ class GpAccess(Strict):
     catchment_min: float = Field(gt=0)
     match_m: float = Field(ge=0)
     category: str  # the destination category a GP in --gp-capacity is matched to
+
+
+class Fetch(Strict):
+    """``[fetch]``: where ``aldersvennlig fetch`` asks OpenStreetMap (fetch.py)."""
+
+    overpass_url: str  # an Overpass interpreter: https://.../interpreter
+    timeout_s: int = Field(gt=0, le=3600)  # Overpass refuses or delays long timeouts; an hour is beyond any public instance
+
+    @field_validator("overpass_url")
+    @classmethod
+    def _interpreter(cls, url: str) -> str:
+        if not re.fullmatch(r"https?://[^\s/]+(/\S*)?/interpreter", url):
+            raise Invalid("overpass_url")
+        return url
 
 
 class CriterionSettings(Strict):

@@ -127,7 +127,7 @@ def check_crs(epsg: int, lon: np.ndarray, lat: np.ndarray, max_error: float = MA
     utm = local_utm(float(np.median(lon)), float(np.median(lat)))
 
     def refuse(key: str, **kwargs: object) -> NoReturn:
-        raise InputError("crs_unsuitable", crs=epsg, why=Msg(f"crs.{key}", **kwargs), utm=utm)
+        raise InputError("crs_unsuitable", crs=str(epsg), why=Msg(f"crs.{key}", **kwargs), utm=str(utm))  # codes, not numbers
 
     try:
         crs = CRS.from_epsg(int(epsg))

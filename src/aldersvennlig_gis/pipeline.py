@@ -10,8 +10,10 @@ writes it.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -29,8 +31,9 @@ from .elevation import apply_dem
 from .errors import InputError
 from .network import Network, build_network, check_crs, choose_crs, to_crs
 from .readers import population
+from .readers.area import Area, data_edge, near_edge, read_area
 from .readers.destinations import read_destinations
-from .readers.osm import OsmData, read_osm
+from .readers.osm import OsmData, osm_format, read_osm
 from .readers.sites import Sites, epsg_code, load_sites, read_zones
 from .results import Analysis, Inputs
 from .snapping import Snap, allowed_edges, snap, within
@@ -117,10 +120,28 @@ class Read:
     gps: gpd.GeoDataFrame | None
     zones: tuple[np.ndarray, np.ndarray] | None  # exclusion zones and their names
     benches_xy: np.ndarray
+    area: Area | None  # --area (or --kommune's boundary)
+    edge: shapely.Geometry  # the edge of the data read (EPSG:4326): the area's buffer, else the extract's bounds
+    outside_area: int  # sites of the sites file outside the area, left out
 
 
-def read_inputs(inputs: Inputs, cfg: Config, criteria: Criteria, osm: OsmData | None) -> Read:
-    """Check the flags that go together, then read every input file (the extract unless given)."""
+def resolve_area(inputs: Inputs, cfg: Config) -> tuple[Inputs, Area | None]:
+    """``--kommune`` as the extract and boundary ``fetch`` cached; the analysis area
+    (``--area``, else that boundary), if any."""
+    if inputs.kommune is not None:
+        if inputs.osm is not None:
+            raise InputError("kommune_and_osm")
+        from .fetch import cached_info, cached_kommune  # noqa: PLC0415 (only a --kommune run needs it)
+
+        osm, boundary = cached_kommune(inputs.kommune, inputs.cache)
+        name = cached_info(inputs.kommune, inputs.cache).get("name") if not inputs.area else None
+        inputs = dataclasses.replace(inputs, osm=osm, area=inputs.area or str(boundary), place=inputs.place or name)
+    return inputs, (read_area(inputs.area, cfg) if inputs.area else None)
+
+
+def read_inputs(inputs: Inputs, cfg: Config, criteria: Criteria, osm: OsmData | None, area: Area | None) -> Read:
+    """Check the flags that go together, then read every input file (the extract
+    unless given: only the data area around ``area`` when given)."""
     pop = population.read_population(inputs.population, inputs.population_column)
     if inputs.gp_capacity and not pop:
         raise InputError("gp_needs_population")
@@ -130,18 +151,29 @@ def read_inputs(inputs: Inputs, cfg: Config, criteria: Criteria, osm: OsmData | 
     if osm is None:
         if inputs.osm is None:
             raise InputError("no_input")
-        osm = read_osm(inputs.osm, cfg, buildings=inputs.sites is None)
+        osm = read_osm(inputs.osm, cfg, buildings=inputs.sites is None, area=area.data if area else None)
     if len(osm.run_way) == 0:
-        raise InputError("no_walkable_ways")
+        raise InputError("no_walkable_ways" if area is None else "no_walkable_ways_in_area", area=inputs.area)
     if inputs.crs is not None:  # before anything is computed in it
         check_crs(inputs.crs, osm.lon, osm.lat)
     epsg = inputs.crs or choose_crs(osm.lon, osm.lat)
     sites = load_sites(inputs.sites, osm.buildings, epsg, inputs.sites_crs)
+    outside = 0
+    if area is not None:
+        inside = area.inside(shapely.get_coordinates(sites.frame.geometry.representative_point().to_numpy()), epsg)
+        outside = int((~inside).sum())
+        if not inside.any():
+            raise InputError("no_sites_in_area", area=inputs.area)
+        sites = Sites(sites.frame[inside].reset_index(drop=True), sites.columns[inside].reset_index(drop=True)
+                      if len(sites.columns) else sites.columns, sites.skipped, sites.repaired)
+    edge = data_edge(Path(inputs.osm), osm_format(Path(inputs.osm)), osm.lon, osm.lat)
+    if area is not None:  # what was read: the area's buffer, as far as the extract reaches
+        edge = shapely.intersection(edge, area.data)
     dests = read_destinations(osm.destinations, inputs.destinations, criteria.searched, epsg)
     gps = population.read_gps(inputs.gp_capacity, epsg) if inputs.gp_capacity else None
     zones = read_zones(inputs.exclude, epsg) if inputs.exclude else None
     bxy = np.c_[to_crs(osm.benches[:, 0], osm.benches[:, 1], epsg)].reshape(-1, 2) if len(osm.benches) else np.empty((0, 2))
-    return Read(osm, pop, epsg, sites, dests, gps, zones, bxy)
+    return Read(osm, pop, epsg, sites, dests, gps, zones, bxy, area, edge, outside)
 
 
 def network_stage(read: Read, inputs: Inputs, cfg: Config, criteria: Criteria, warnings: list[str]) -> Network:
@@ -373,7 +405,8 @@ def score_sites(
 
 
 def data_quality(
-    read: Read, net: Network, p: Placed, crit: pd.DataFrame, criteria: Criteria, no_elevation: int | None, warnings: list[str]
+    read: Read, net: Network, p: Placed, crit: pd.DataFrame, criteria: Criteria, cfg: Config, no_elevation: int | None,
+    warnings: list[str],
 ) -> dict[str, float]:
     """The measures of the data-gap report and the warnings about gaps."""
     off = (p.site_snap.edge < 0) & ~p.excluded
@@ -385,6 +418,13 @@ def data_quality(
         warnings.append(f"sites_skipped:{len(p.sites.skipped)}")
     if p.sites.repaired:
         warnings.append(f"sites_repaired:{len(p.sites.repaired)}")
+    if read.outside_area:
+        warnings.append(f"sites_outside_area:{read.outside_area}")
+    buffer_m = read.area.buffer_m if read.area is not None else cfg.walking.reach_m()
+    near = near_edge(shapely.get_coordinates(p.sites.frame.geometry.representative_point().to_numpy()), net.epsg,
+                     read.edge, buffer_m)
+    if near.any():
+        warnings.append(f"sites_near_edge:{int(near.sum())}:{round(buffer_m)}")
     e = net.edges
     counts = {"lamps": float(len(net.lamps_xy)), "benches": float(len(p.benches_xy))}
     cats, place_of, d_ok = p.destinations["category"].to_numpy(), p.destinations["place"].to_numpy(), p.dest_ok
@@ -401,6 +441,8 @@ def data_quality(
         "edges_without_elevation": float(no_elevation if no_elevation is not None else len(e)),
         "sites_off_network": float(off.sum()),
         "sites_excluded": float(p.excluded.sum()),
+        "sites_near_data_edge": float(near.sum()),
+        **({"sites_outside_area": float(read.outside_area)} if read.area is not None else {}),
         "missing_way_nodes": float(read.osm.missing_nodes),
     }
     if criteria.ahp is not None:
@@ -424,7 +466,8 @@ def analyse(inputs: Inputs, cfg: Config | None = None, osm: OsmData | None = Non
     clock, warnings = Clock(), []
     cfg = cfg or load_config(inputs.config)
     criteria = Criteria.from_config(cfg)
-    read = read_inputs(inputs, cfg, criteria, osm)
+    inputs, area = resolve_area(inputs, cfg)
+    read = read_inputs(inputs, cfg, criteria, osm, area)
     clock.lap("read")
     net = network_stage(read, inputs, cfg, criteria, warnings)
     clock.lap("network")
@@ -441,14 +484,18 @@ def analyse(inputs: Inputs, cfg: Config | None = None, osm: OsmData | None = Non
     nodes = score_nodes(net, reach, criteria)
     sites, crit, own = score_sites(placed, att, reach, criteria, cfg, net.epsg)
     clock.lap("scoring")
-    quality = data_quality(read, net, placed, crit, criteria, no_elevation if inputs.dem else None, warnings)
+    quality = data_quality(read, net, placed, crit, criteria, cfg, no_elevation if inputs.dem else None, warnings)
     a = Analysis(
         cfg=cfg, criteria=criteria, inputs=inputs, net=net, graph=att.graph, sites=sites, nodes=nodes,
         destinations=placed.destinations.assign(node=att.dest_node), benches_xy=placed.benches_xy, reach=reach,
         input_columns=own, label_column=label_column(own, inputs.site_label), osm_timestamp=read.osm.timestamp, quality=quality, warnings=warnings, timings=clock.laps,
         water=gpd.GeoSeries(read.osm.water, crs=4326).to_crs(net.epsg).to_numpy(),
+        area_buffer_m=area.buffer_m if area is not None else None,
     )
     a.grid, grid_warnings = neighbourhoods.grid_layer(a, read.population, bool(inputs.population_column), placed.gps)
+    if area is not None:  # cells of the buffer served the area's GPs' demand; the layer holds the area's cells
+        centres = shapely.get_coordinates(a.grid.geometry.centroid.to_numpy())
+        a.grid = a.grid[area.inside(centres, a.grid.crs.to_epsg())].reset_index(drop=True)
     a.zones = neighbourhoods.find_zones(a.grid, cfg.zones)
     if "pop_target" in a.grid:
         a.population = neighbourhoods.population_summary(a)

@@ -42,10 +42,20 @@ class Inputs:
     out: Path | str | None = None
     site_label: str | None = None  # --site-label: the sites file's column naming each site
     title: str | None = None  # --title: of the map and the print
+    area: str | None = None  # --area FILE[:layer]: the analysis area; data are read with a buffer around it
+    kommune: str | None = None  # --kommune NNNN: what ``fetch`` cached for that municipality (its boundary as ``area``)
+    cache: Path | None = None  # --cache: the folder ``fetch`` wrote to (default data/raw)
+    place: str | None = None  # the analysed place's name, where the inputs name it (--kommune: what fetch stored)
 
     def area_name(self) -> str:
-        """Name of the analysed area: the input's stem ("Helsinki" for Helsinki.osm.pbf)."""
-        return Path(self.osm).name.split(".")[0] if self.osm else "run"
+        """Name of the analysed area: ``place``, else the stem of the ``--area`` file, else
+        of the extract ("Helsinki" for Helsinki.osm.pbf), else the kommunenummer."""
+        if self.place:
+            return self.place
+        from .readers.sites import split_layer  # noqa: PLC0415 (results is imported by every writer)
+
+        source = split_layer(self.area)[0] if self.area else self.osm
+        return Path(source).name.split(".")[0] if source else self.kommune or "run"
 
     def out_dir(self) -> Path:
         if self.out is not None:
@@ -85,6 +95,7 @@ class Analysis:
     quality: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    area_buffer_m: float | None = None  # with --area: how far around it the data were read
     grid: gpd.GeoDataFrame | None = None
     zones: gpd.GeoDataFrame | None = None
     population: pd.DataFrame | None = None  # population_summary.csv (runs with --population)

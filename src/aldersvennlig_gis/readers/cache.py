@@ -34,6 +34,7 @@ import shapely
 
 from .. import __version__
 from ..config import Config
+from .area import Area
 from .osm import OsmData, read_osm
 
 DEFAULT_DIR = Path("data/processed")
@@ -46,15 +47,16 @@ class _Unsupported(TypeError):
     """A value the format does not encode (the entry is then not written)."""
 
 
-def _key(osm: Path, cfg: Config) -> str:
+def _key(osm: Path, cfg: Config, area: Area | None = None) -> str:
     st = Path(osm).stat()
     layout = ",".join(f.name for f in fields(OsmData))  # an entry of another OsmData layout is not read
-    return f"{Path(osm).resolve()}|{st.st_size}|{st.st_mtime_ns}|{cfg.digest()}|{__version__}|{layout}|{FORMAT_VERSION}"
+    where = hashlib.sha256(shapely.to_wkb(area.data)).hexdigest() if area is not None else ""
+    return f"{Path(osm).resolve()}|{st.st_size}|{st.st_mtime_ns}|{cfg.digest()}|{__version__}|{layout}|{FORMAT_VERSION}|{where}"
 
 
-def cache_path(osm: Path, cfg: Config, folder: Path) -> Path:
-    """The cache file for ``osm`` read with ``cfg`` (the extract must exist)."""
-    return Path(folder) / f"osm-{hashlib.sha256(_key(osm, cfg).encode()).hexdigest()[:20]}.npz"
+def cache_path(osm: Path, cfg: Config, folder: Path, area: Area | None = None) -> Path:
+    """The cache file for ``osm`` read with ``cfg`` (the extract must exist), within ``area`` when given."""
+    return Path(folder) / f"osm-{hashlib.sha256(_key(osm, cfg, area).encode()).hexdigest()[:20]}.npz"
 
 
 # --- encoding: every value as plain arrays plus a JSON description ---------------------------
@@ -255,19 +257,20 @@ def _store(path: Path, data: OsmData, key: str) -> None:
         Path(tmp).unlink(missing_ok=True)
 
 
-def cached_osm(osm: Path, cfg: Config, folder: Path = DEFAULT_DIR) -> OsmData:
-    """The extract as read by ``read_osm``, without its buildings, from the cache when present.
+def cached_osm(osm: Path, cfg: Config, folder: Path = DEFAULT_DIR, area: Area | None = None) -> OsmData:
+    """The extract as read by ``read_osm``, without its buildings, from the cache when present
+    (only the data area of ``area`` when given).
 
     A cache entry that cannot be read is read afresh and written again; a cache
     that cannot be written is skipped: it only saves time.
     """
     if not Path(osm).is_file():
         return read_osm(osm, cfg)  # raises the usual input error
-    key = _key(osm, cfg)
-    path = cache_path(osm, cfg, folder)
+    key = _key(osm, cfg, area)
+    path = cache_path(osm, cfg, folder, area)
     data = _load(path, key)
     if data is not None:
         return data
-    data = read_osm(osm, cfg, buildings=False)
+    data = read_osm(osm, cfg, buildings=False, area=area.data if area is not None else None)
     _store(path, data, key)
     return data

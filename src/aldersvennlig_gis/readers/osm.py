@@ -29,6 +29,7 @@ import bz2
 import gzip
 import math
 import re
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +48,7 @@ from ..criteria import Criteria
 from ..errors import InputError
 from ..network import BRIDGE_OR_TUNNEL, GROUND, INDOOR
 from ..wkb import decode_lines
+from .extract import cut_extract
 
 WALKABLE_HIGHWAYS = frozenset(
     "footway path pedestrian living_street residential service steps cycleway track "
@@ -483,7 +485,7 @@ def osm_format(path: Path) -> str:
     return fmt
 
 
-def read_osm(path: str | Path, cfg: Config, buildings: bool = True) -> OsmData:
+def read_osm(path: str | Path, cfg: Config, buildings: bool = True, area: shapely.Geometry | None = None) -> OsmData:
     """Read a PBF (or .osm XML) extract: ways and nodes in this process, areas in a forked one.
 
     Parameters
@@ -494,6 +496,9 @@ def read_osm(path: str | Path, cfg: Config, buildings: bool = True) -> OsmData:
         Supplies the destination tag sets.
     buildings
         Also collect the buildings (the default sites); False skips them.
+    area
+        Read only what lies in this polygon (EPSG:4326), and the whole of every
+        way that enters it (``extract.cut_extract``); None reads everything.
 
     Returns
     -------
@@ -508,6 +513,9 @@ def read_osm(path: str | Path, cfg: Config, buildings: bool = True) -> OsmData:
     if path.stat().st_size == 0:
         raise InputError("osm_empty", path=path)
     fmt = osm_format(path)
+    if area is not None:
+        with tempfile.TemporaryDirectory(prefix="aldersvennlig-") as tmp:
+            return read_osm(cut_extract(path, fmt, area, Path(tmp) / "area.osm.pbf"), cfg, buildings)
     with forking.start(_read_areas, path, fmt, cfg, buildings) as pending:
         lines = _read_lines(path, fmt, cfg)
     areas = pending.result()
@@ -534,8 +542,8 @@ def read_osm(path: str | Path, cfg: Config, buildings: bool = True) -> OsmData:
     line_middles = shapely.line_interpolate_point(shapely.from_wkb(np.array([d[3] for d in dest_lines], dtype=object)), 0.5, normalized=True)
     dest_df["geometry"] = list(node_points) + list(line_middles) + area_points
     areas_of = areas["stop_area"]
-    dest_df["stop_area"] = dest_df["source_id"].map({k: rel for k, (rel, _) in areas_of.items()}).fillna("")
-    area_name = dest_df["source_id"].map({k: name for k, (_, name) in areas_of.items()}).fillna("")
+    dest_df["stop_area"] = dest_df["source_id"].map({k: rel for k, (rel, _) in areas_of.items()}).astype(object).fillna("")
+    area_name = dest_df["source_id"].map({k: name for k, (_, name) in areas_of.items()}).astype(object).fillna("")
     dest_df["name"] = dest_df["name"].where(dest_df["name"] != "", area_name)  # an unnamed platform: its stop's name
     building_df = pd.DataFrame({
         "site_id": areas["building_id"], "name": pd.array(areas["building_name"], dtype="string"),
