@@ -22,8 +22,8 @@ from aldersvennlig_gis.criteria import Criteria
 
 CONTRACT_COLUMNS = [
     "site_id", "lon", "lat", "status", "rank", "score", "tiebreak_min",
-    "grocery_m", "grocery_min", "health_m", "health_min", "transit_m", "transit_min",
-    "grocery_score", "health_score", "transit_score", "bench_score", "lighting_score",
+    "grocery_m", "grocery_min", "health_m", "health_min", "transit_m", "transit_min", "toilet_m", "toilet_min",
+    "grocery_score", "health_score", "transit_score", "toilet_score", "bench_score", "lighting_score",
     "lighting_share", "lighting_known_share", "bench_gap_m", "benches_near", "rank_p10", "rank_p90",
 ]
 
@@ -72,7 +72,7 @@ def test_explain_names_the_nearest_store_and_its_numbers(tmp_path):
     assert f"rangert {int(row['rank'])} av 2" in text.stdout
     assert "kjent på 33 %" in text.stdout
     assert f"{round(row['bench_gap_m'])} m" in text.stdout
-    assert "vekt 30 %" in text.stdout  # grocery weight
+    assert "vekt 29 %" in text.stdout  # grocery weight, 0.30 of 1.05
     en = run_cli("--lang", "en", "explain", "--run", str(out), "--site", "A")
     assert f"Grocery store: the nearest is Nærbutikken, {round(grocery_m)} m and {row['grocery_min']:.1f} min" in en.stdout
     assert "100 m of steps" in en.stdout

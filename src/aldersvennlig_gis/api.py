@@ -18,6 +18,7 @@ from .neighbourhoods import summary_lines
 from .outputs import output_folder, quality_summary, ranked_sites, write_into
 from .pipeline import analyse, resolve_area
 from .readers.cache import DEFAULT_DIR, cached_osm
+from .readers.network_file import read_network
 from .results import Analysis, Inputs
 
 __all__ = [
@@ -85,17 +86,25 @@ def evaluate(
 ) -> Breakdown:
     """Breakdown of a proposed site at ``lon``, ``lat`` (EPSG:4326); writes no outputs.
 
-    The read extract is cached in ``cache`` (default ``data/processed``).
+    The read extract is cached in ``cache`` (default ``data/processed``); a
+    ``--network`` file is read directly.
     """
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
         raise InputError("bad_lonlat", lon=f"{lon:g}", lat=f"{lat:g}")  # as typed, not as a number in the text
     cfg = load_config(inputs.config)
+    if inputs.network is not None and (inputs.osm is not None or inputs.kommune is not None):
+        raise InputError("network_and_osm")
     inputs, area = resolve_area(inputs, cfg)
-    if inputs.osm is None:
-        raise InputError("no_input")
+    if inputs.osm is None and inputs.network is None:
+        raise InputError("no_input_any")
+    if inputs.network is not None and not inputs.destinations:
+        raise InputError("network_needs_destinations")
     if area is not None and not area.inside(np.array([[lon, lat]]), 4326)[0]:
         raise InputError("point_outside_area", lon=f"{lon:g}", lat=f"{lat:g}", area=inputs.area)
-    osm = cached_osm(Path(inputs.osm), cfg, Path(cache), area)
+    if inputs.network is not None:  # a network file is read as it is: no cache
+        osm = read_network(inputs.network, cfg, area.data if area is not None else None)
+    else:
+        osm = cached_osm(Path(inputs.osm), cfg, Path(cache), area)
     with tempfile.TemporaryDirectory(prefix="aldersvennlig-") as tmp:
         point = Path(tmp) / "point.csv"
         point.write_text(f"site_id,lon,lat\npoint,{lon!r},{lat!r}\n", encoding="utf-8")

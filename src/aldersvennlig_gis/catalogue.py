@@ -22,6 +22,7 @@ _TEXT: dict[str, dict[str, str]] = {
     "criterion.grocery": {"nb": "Dagligvare", "nn": "Daglegvare", "en": "Grocery store"},
     "criterion.health": {"nb": "Helsetjenester", "nn": "Helsetenester", "en": "Health services"},
     "criterion.transit": {"nb": "Kollektivtransport", "nn": "Kollektivtransport", "en": "Public transport"},
+    "criterion.toilet": {"nb": "Offentlig toalett", "nn": "Offentleg toalett", "en": "Public toilet"},
     "criterion.bench": {"nb": "Benker langs veien", "nn": "Benkar langs vegen", "en": "Benches on the way"},
     "criterion.lighting": {"nb": "Belyste gangveier", "nn": "Opplyste gangvegar", "en": "Lit walking routes"},
     "score": {"nb": "Samlet poeng", "nn": "Samla poeng", "en": "Overall score"},
@@ -421,6 +422,76 @@ _TEXT: dict[str, dict[str, str]] = {
         "pedestrian walks in walking.cutoff_min); shops and paths beyond the edge are missing, so scores may be too low. "
         "Use a larger extract with --area.",
     },
+    "warn.no_bench_data": {
+        "nb": "Merk: ingen benkdata (verken OpenStreetMap, --benches eller --accessibility); benkkriteriet er ukjent og gir nøytrale poeng.",
+        "nn": "Merk: ingen benkdata (korkje OpenStreetMap, --benches eller --accessibility); benkkriteriet er ukjent og gir nøytrale poeng.",
+        "en": "Note: no bench data (neither OpenStreetMap, --benches nor --accessibility); the bench criterion is unknown and scores neutral.",
+    },
+    "explain.bench_unknown": {
+        "nb": "{label}: ingen benkdata for området; ukjent gir nøytrale {score} poeng.",
+        "nn": "{label}: ingen benkdata for området; ukjent gir nøytrale {score} poeng.",
+        "en": "{label}: no bench data for the area; unknown scores a neutral {score}.",
+    },
+    "map.bench_unknown": {"nb": "ingen benkdata", "nn": "ingen benkdata", "en": "no bench data"},
+    # --accessibility: Kartverket's survey of accessibility (readers/accessibility.py)
+    "err.what.accessibility": {
+        "nb": "tilgjengelighetsfilen (--accessibility)",
+        "nn": "tilgjengsfila (--accessibility)",
+        "en": "accessibility survey (--accessibility)",
+    },
+    "err.access_unreadable": {
+        "nb": "{path}: kan ikke lese Kartverkets tilgjengelighetsdata ({detail}); gi GML-filen slik den lastes ned fra Geonorge eller lagres fra WFS-tjenesten",
+        "nn": "{path}: kan ikkje lese tilgjengsdataa til Kartverket ({detail}); gi GML-fila slik ho blir lasta ned frå Geonorge eller lagra frå WFS-tenesta",
+        "en": "{path}: cannot read Kartverket's accessibility survey ({detail}); give the GML file as downloaded from Geonorge or saved from the WFS",
+    },
+    "err.access_no_crs": {
+        "nb": "{path}: geometrien i tilgjengelighetsdataene oppgir ikke koordinatsystem (srsName); last ned filen på nytt fra Geonorge",
+        "nn": "{path}: geometrien i tilgjengsdataa oppgir ikkje koordinatsystem (srsName); last ned fila på nytt frå Geonorge",
+        "en": "{path}: the geometry of the accessibility survey names no coordinate system (srsName); download the file again from Geonorge",
+    },
+    "err.access_bad_crs": {
+        "nb": "{path}: ukjent koordinatsystem {srs} i tilgjengelighetsdataene; bruk EPSG:25833, 25832, 25835 eller 4258",
+        "nn": "{path}: ukjent koordinatsystem {srs} i tilgjengsdataa; bruk EPSG:25833, 25832, 25835 eller 4258",
+        "en": "{path}: unknown coordinate system {srs} in the accessibility survey; use EPSG:25833, 25832, 25835 or 4258",
+    },
+    "err.access_empty": {
+        "nb": "{path}: ingen veier (TettstedVei, FriluftTurvei), sittegrupper eller toaletter i tilgjengelighetsdataene; sjekk at det er Kartverkets datasett Tilgjengelighet",
+        "nn": "{path}: ingen vegar (TettstedVei, FriluftTurvei), sitjegrupper eller toalett i tilgjengsdataa; sjekk at det er datasettet Tilgjengelighet frå Kartverket",
+        "en": "{path}: no ways (TettstedVei, FriluftTurvei), seating or toilets in the accessibility survey; check that it is Kartverket's Tilgjengelighet dataset",
+    },
+    "warn.survey_no_match": {
+        "nb": "Advarsel: ingen av veiene i tilgjengelighetsdataene (--accessibility) ligger på gangnettet; gjelder filen et annet sted?",
+        "nn": "Åtvaring: ingen av vegane i tilgjengsdataa (--accessibility) ligg på gangnettet; gjeld fila ein annan stad?",
+        "en": "Warning: none of the ways of the accessibility survey (--accessibility) lies on the walkable network; is the file for another place?",
+    },
+    "dq.surveyed_share": {
+        "nb": "Andel av gangnettet kartlagt av Kartverket (--accessibility)",
+        "nn": "Del av gangnettet kartlagd av Kartverket (--accessibility)",
+        "en": "Share of the walkable network surveyed by Kartverket (--accessibility)",
+    },
+    "legend.access.yes": {
+        "nb": "Tilgjengelig for rullestol (Kartverket)",
+        "nn": "Tilgjengeleg for rullestol (Kartverket)",
+        "en": "Wheelchair accessible (Kartverket)",
+    },
+    "legend.access.partly": {
+        "nb": "Delvis tilgjengelig for rullestol (Kartverket)",
+        "nn": "Delvis tilgjengeleg for rullestol (Kartverket)",
+        "en": "Partly wheelchair accessible (Kartverket)",
+    },
+    "legend.access.no": {
+        "nb": "Ikke tilgjengelig for rullestol (Kartverket)",
+        "nn": "Ikkje tilgjengeleg for rullestol (Kartverket)",
+        "en": "Not wheelchair accessible (Kartverket)",
+    },
+    "map.layer.access": {
+        "nb": "Tilgjengelighet for rullestol (Kartverkets kartlegging)",
+        "nn": "Tilgjenge for rullestol (kartlegginga til Kartverket)",
+        "en": "Wheelchair accessibility (Kartverket's survey)",
+    },
+    "map.layer.access_yes": {"nb": "tilgjengelig", "nn": "tilgjengeleg", "en": "accessible"},
+    "map.layer.access_partly": {"nb": "delvis tilgjengelig", "nn": "delvis tilgjengeleg", "en": "partly accessible"},
+    "map.layer.access_no": {"nb": "ikke tilgjengelig", "nn": "ikkje tilgjengeleg", "en": "not accessible"},
     "dq.header": {"nb": "Datagrunnlag:", "nn": "Datagrunnlag:", "en": "Data quality:"},
     "dq.walkable_km": {"nb": "Gangnett (km)", "nn": "Gangnett (km)", "en": "Walkable network (km)"},
     "dq.lit_tagged_share": {
@@ -783,6 +854,55 @@ _TEXT: dict[str, dict[str, str]] = {
     "err.what.exclusion": {"nb": "filen med eksklusjonssoner", "nn": "fila med eksklusjonssoner", "en": "exclusion zones"},
     "err.what.population": {"nb": "befolkningsfilen", "nn": "befolkningsfila", "en": "population"},
     "err.what.gp_capacity": {"nb": "fastlegefilen", "nn": "fastlegefila", "en": "GP capacity"},
+    "err.what.network": {"nb": "nettverksfilen (--network)", "nn": "nettverksfila (--network)", "en": "network (--network)"},
+    "err.no_input_any": {
+        "nb": "ingen inndata; oppgi --osm FIL.osm.pbf, --kommune NNNN eller --network FIL med --destinations FIL",
+        "nn": "ingen inndata; oppgi --osm FIL.osm.pbf, --kommune NNNN eller --network FIL med --destinations FIL",
+        "en": "no input data; give --osm FILE.osm.pbf, --kommune NNNN or --network FILE with --destinations FILE",
+    },
+    "err.network_and_osm": {
+        "nb": "--network kan ikke brukes sammen med --osm eller --kommune; nettverksfilen erstatter OSM-dataene, og målpunktene kommer fra --destinations",
+        "nn": "--network kan ikkje brukast saman med --osm eller --kommune; nettverksfila erstattar OSM-dataa, og målpunkta kjem frå --destinations",
+        "en": "--network cannot be combined with --osm or --kommune; the network file replaces the OSM data, and the destinations come from --destinations",
+    },
+    "err.network_needs_destinations": {
+        "nb": "--network trenger --destinations: uten OSM-data finnes ingen målpunkter; oppgi butikker, helsetjenester og holdeplasser i en fil med kolonnen category",
+        "nn": "--network treng --destinations: utan OSM-data finst ingen målpunkt; oppgi butikkar, helsetenester og haldeplassar i ei fil med kolonnen category",
+        "en": "--network needs --destinations: without OSM data there are no destinations; give shops, health services and stops in a file with a category column",
+    },
+    "err.network_needs_sites": {
+        "nb": "--network trenger --sites: uten OSM-data finnes ingen bygninger å bruke som tomter; oppgi tomtene med --sites FIL",
+        "nn": "--network treng --sites: utan OSM-data finst ingen bygningar å bruke som tomter; oppgi tomtene med --sites FIL",
+        "en": "--network needs --sites: without OSM data there are no buildings to use as sites; give the sites with --sites FILE",
+    },
+    "err.network_not_lines": {
+        "nb": "{path}: {n} {n:objekt|objekter} i nettverksfilen er ikke linjer; --network leser linjer (LineString, MultiLineString), velg riktig kartlag med FIL:lag",
+        "nn": "{path}: {n} {n:objekt|objekt} i nettverksfila er ikkje linjer; --network les linjer (LineString, MultiLineString), vel rett kartlag med FIL:lag",
+        "en": "{path}: {n} {n:feature|features} of the network file {n:is not a line|are not lines}; --network reads lines (LineString, MultiLineString), choose the right layer with FILE:layer",
+    },
+    "err.network_none": {
+        "nb": "{path}: nettverksfilen har ingen gangbare linjer; sjekk at du har eksportert gang- og veglenkene",
+        "nn": "{path}: nettverksfila har ingen gangbare linjer; sjekk at du har eksportert gang- og veglenkjene",
+        "en": "{path}: the network file has no walkable lines; check that the footway and road links were exported",
+    },
+    "err.network_none_in_area": {
+        "nb": "{path}: nettverksfilen har ingen linjer i analyseområdet (--area); sjekk at filen dekker området (og at området har riktig koordinatsystem)",
+        "nn": "{path}: nettverksfila har ingen linjer i analyseområdet (--area); sjekk at fila dekkjer området (og at området har rett koordinatsystem)",
+        "en": "{path}: the network file has no lines in the analysis area (--area); check that the file covers it (and that the area has the right CRS)",
+    },
+    "err.what.benches": {"nb": "benkeregisteret (--benches)", "nn": "benkeregisteret (--benches)", "en": "bench register (--benches)"},
+    "err.what.lamps": {"nb": "gatelysregisteret (--lamps)", "nn": "gatelysregisteret (--lamps)", "en": "street lamp register (--lamps)"},
+    "err.what.toilets": {"nb": "toalettregisteret (--toilets)", "nn": "toalettregisteret (--toilets)", "en": "toilet register (--toilets)"},
+    "err.register_empty": {
+        "nb": "{path}: {what} har ingen punkter; sjekk filen og laget",
+        "nn": "{path}: {what} har ingen punkt; sjekk fila og laget",
+        "en": "{path}: the {what} has no points; check the file and the layer",
+    },
+    "err.toilets_no_criterion": {
+        "nb": "{path}: --toilets trenger kriteriet [criteria.{key}] i konfigurasjonen; legg det tilbake eller utelat --toilets",
+        "nn": "{path}: --toilets treng kriteriet [criteria.{key}] i konfigurasjonen; legg det tilbake eller sløyf --toilets",
+        "en": "{path}: --toilets needs the criterion [criteria.{key}] in the config; put it back or leave out --toilets",
+    },
     "err.what.area": {"nb": "områdefilen (--area)", "nn": "områdefila (--area)", "en": "area (--area)"},
     "err.area_not_polygons": {
         "nb": "{path}: analyseområdet må være flater (polygoner); oppgi kommunegrensen eller et annet område som polygon",

@@ -80,6 +80,11 @@ TitleOpt = Annotated[Optional[str], typer.Option("--title", help="Title of the m
 AreaOpt = Annotated[Optional[str], typer.Option("--area", help="Analysis area FILE[:layer] (any CRS): sites, cells and zones inside it; network, destinations and population read with a walking buffer around it.")]
 KommuneOpt = Annotated[Optional[str], typer.Option("--kommune", help="Kommunenummer (4 digits) fetched earlier with 'aldersvennlig fetch': its data, its boundary as --area.")]
 CacheOpt = Annotated[Optional[Path], typer.Option("--cache", help="Folder of 'fetch' (default data/raw).")]
+NetworkOpt = Annotated[Optional[str], typer.Option("--network", help="The municipality's own walkable lines FILE[:layer] (FKB-Veg, Elveg, NVDB) instead of OSM's; attribute names in [network_attributes].")]
+AccessOpt = Annotated[Optional[str], typer.Option("--accessibility", help="Kartverket's Tilgjengelighet survey (GML): surveyed ways override OSM and the DEM; seating and toilets added.")]
+BenchesOpt = Annotated[Optional[str], typer.Option("--benches", help="Bench register FILE[:layer] (points), added to OSM's benches.")]
+LampsOpt = Annotated[Optional[str], typer.Option("--lamps", help="Street lamp register FILE[:layer] (points), added to OSM's lamps.")]
+ToiletsOpt = Annotated[Optional[str], typer.Option("--toilets", help="Public toilet register FILE[:layer] (points), added to OSM's toilets.")]
 OutOpt = Annotated[Optional[str], typer.Option("--out", help="Output folder (default maps/<input stem>).")]
 
 
@@ -101,6 +106,11 @@ def run(
     area: AreaOpt = None,
     kommune: KommuneOpt = None,
     cache: CacheOpt = None,
+    network: NetworkOpt = None,
+    accessibility: AccessOpt = None,
+    benches: BenchesOpt = None,
+    lamps: LampsOpt = None,
+    toilets: ToiletsOpt = None,
     out: OutOpt = None,
 ) -> None:
     """Analyse an area and write all outputs."""
@@ -108,6 +118,7 @@ def run(
         osm=osm, sites=sites, destinations=destinations, config=config, dem=dem, crs=crs, exclude=exclude, out=out,
         population=population, population_column=population_column, gp_capacity=gp_capacity,
         sites_crs=epsg_code(sites_crs), site_label=site_label, title=title, area=area, kommune=kommune, cache=cache,
+        network=network, accessibility=accessibility, benches=benches, lamps=lamps, toilets=toilets,
     )
     api.run(inputs, lang=state.lang, say=_say)
 
@@ -134,10 +145,16 @@ def evaluate(
     area: AreaOpt = None,
     kommune: KommuneOpt = None,
     cache: CacheOpt = None,
+    network: NetworkOpt = None,
+    accessibility: AccessOpt = None,
+    benches: BenchesOpt = None,
+    lamps: LampsOpt = None,
+    toilets: ToiletsOpt = None,
 ) -> None:
     """Breakdown of one proposed site, without writing outputs."""
     inputs = api.Inputs(osm=osm, destinations=destinations, config=config, dem=dem, crs=crs, exclude=exclude,
-                        area=area, kommune=kommune, cache=cache)
+                        area=area, kommune=kommune, cache=cache, network=network, accessibility=accessibility,
+                        benches=benches, lamps=lamps, toilets=toilets)
     typer.echo(api.evaluate(inputs, lon, lat, lang=state.lang, say=_say).text(state.lang))
 
 

@@ -20,7 +20,9 @@ from .ahp import MAX_CR, ahp, check_matrix
 from .catalogue import Msg, has_text
 from .criteria import KINDS, Criteria, DataQuality
 from .errors import InputError
-from .models import CriterionSettings, Fetch, GpAccess, Grid, Invalid, Output, Sensitivity, Strict, Walking, Weights, Zones
+from .models import (
+    CriterionSettings, Fetch, GpAccess, Grid, Invalid, NetworkAttributes, Output, Sensitivity, Strict, Walking, Weights, Zones,
+)
 
 # pydantic error types that share one message
 _PYDANTIC_TYPES = {
@@ -40,6 +42,7 @@ class Config(Strict):
     sensitivity: Sensitivity
     data_quality: DataQuality
     fetch: Fetch
+    network_attributes: NetworkAttributes
 
     @model_validator(mode="after")
     def _criteria(self) -> "Config":

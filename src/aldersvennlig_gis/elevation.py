@@ -9,6 +9,11 @@ of way it lies on. Bridges and tunnels are not on the terrain: they take their
 ``incline`` tag, else the straight grade between the heights at their two ends;
 indoor ways are level unless tagged.
 
+A ``--network`` file's 3-D lines carry heights measured on the way itself:
+``apply_line_heights``, run after the DEM, grades their edges from them (the same
+least-squares slope over ``grade_run_m``, along the line), and from the file's
+``incline`` attribute before them; the DEM keeps only the edges they leave.
+
 The multiplier is Tobler's hiking function (Tobler 1993, as used by
 OpenTripPlanner), ``v = 6 exp(-3.5 |s + 0.05|)`` km/h, divided into its flat-ground
 value, so it is 1.0 on the flat, about 1.19 at 5 %, 1.42 at 10 % and 2.02 at 20 %
@@ -29,7 +34,7 @@ from pyproj import Transformer
 from .catalogue import Msg
 from .errors import InputError
 from .models import Walking
-from .network import BRIDGE_OR_TUNNEL, GROUND, INDOOR, Network
+from .network import BRIDGE_OR_TUNNEL, GROUND, INDOOR, Network, WalkableLines, polyline_nodes
 from .readers.dem import Dem
 
 _TOBLER_K = 3.5  # Tobler 1993: exponent per unit grade
@@ -48,6 +53,12 @@ def tobler_factor(grade: np.ndarray) -> np.ndarray:
 def round_trip_factor(grade: np.ndarray) -> np.ndarray:
     """Mean multiplier of walking a piece both ways."""
     return (tobler_factor(grade) + tobler_factor(-grade)) / 2
+
+
+def grade_factor(grade: np.ndarray, w: Walking) -> np.ndarray:
+    """Walking-time multiplier of a grade (rise/run) walked both ways, costed at no steeper than ``walking.max_grade_pct``."""
+    cap = w.max_grade_pct / 100
+    return round_trip_factor(np.clip(grade, -cap, cap))
 
 
 def _sample_spacing(dem: Dem, lat: float, w: Walking) -> float:
@@ -194,12 +205,12 @@ def apply_dem(net: Network, dem: str | Path | Sequence[str | Path], w: Walking) 
     n = len(e)
     known = ~np.isnan(grade)
     n_known = np.bincount(piece_edge, weights=known, minlength=n)
-    cap = w.max_grade_pct / 100
-    factor = np.where(known, round_trip_factor(np.clip(np.nan_to_num(grade), -cap, cap)), 1.0)
+    factor = np.where(known, grade_factor(np.nan_to_num(grade), w), 1.0)
     abs_sum = np.bincount(piece_edge, weights=np.abs(np.nan_to_num(grade)), minlength=n)
+    surveyed = e["grade_surveyed"].to_numpy()  # measured on the ground (--accessibility): kept
     with np.errstate(invalid="ignore", divide="ignore"):
-        e["grade"] = np.where(n_known > 0, abs_sum / n_known * 100, np.nan)
-    e["time_factor"] = np.bincount(piece_edge, weights=factor, minlength=n) / pieces
+        e["grade"] = np.where(surveyed, e["grade"], np.where(n_known > 0, abs_sum / n_known * 100, np.nan))
+    e["time_factor"] = np.where(surveyed, e["time_factor"], np.bincount(piece_edge, weights=factor, minlength=n) / pieces)
     _check_median(e, paths, w.max_median_grade_pct)
     return int((n_known == 0).sum())
 
@@ -215,3 +226,93 @@ def _check_median(e, paths: list[Path], limit_pct: float) -> None:
     median = grade[known][order][np.searchsorted(weight, weight[-1] / 2)]
     if median > limit_pct:
         raise InputError("dem_not_terrain", path=", ".join(map(str, paths)), found=Msg("dem.median_grade", pct=median))
+
+
+def _node_heights(net: Network, lines: WalkableLines) -> np.ndarray | None:
+    """The height of each network node from the lines' own heights (the mean of its
+    points' Z), NaN where unknown; None when the lines carry none (an OSM extract)."""
+    z = getattr(lines, "z", None)
+    if z is None or len(z) != len(lines.node_key) or not np.isfinite(z).any():
+        return None
+    _, node = np.unique(lines.node_key, return_inverse=True)  # as build_network numbers the nodes
+    node = node.ravel()
+    if node.max() + 1 != net.n_nodes:
+        return None
+    known = np.isfinite(z)
+    count = np.bincount(node, weights=known, minlength=net.n_nodes)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.bincount(node, weights=np.where(known, z, 0.0), minlength=net.n_nodes) / count
+
+
+def line_grades(net: Network, node_z: np.ndarray, window_m: float) -> np.ndarray:
+    """Signed grade (rise/run, from ``u`` to ``v``) of each edge from the heights of the nodes of its run.
+
+    As a DEM's grade (``apply_dem``), it is the least-squares slope of the heights
+    along the run within ``window_m`` centred on the edge (kept inside the run,
+    and always reaching the edge's own ends), here against the distance along the
+    run: the heights are the line's own, so no plane across it is fitted. NaN
+    where an end of the edge has no height or the window holds fewer than two.
+    """
+    e = net.edges
+    u, v = e["u"].to_numpy(), e["v"].to_numpy()
+    length, run = e["length_m"].to_numpy(), e["run"].to_numpy()
+    first = np.r_[True, run[1:] != run[:-1]]
+    seq = polyline_nodes(u, v, first)  # each run's nodes in order
+    group = np.cumsum(first) - 1
+    at_u = np.arange(len(u)) + group
+    at_v = at_u + 1
+    step = np.zeros(len(seq))
+    step[at_v] = length
+    g = np.cumsum(step)  # distance along the runs, one after another
+    starts = at_u[first]
+    run_end = np.r_[starts[1:] - 1, len(seq) - 1]
+    lo_run, hi_run = starts[group], run_end[group]
+    g0, g1 = g[lo_run], g[hi_run]
+    mid = (g[at_u] + g[at_v]) / 2
+    a = np.clip(mid - window_m / 2, g0, np.maximum(g1 - window_m, g0))
+    a, b = np.minimum(a, g[at_u]), np.maximum(np.minimum(a + window_m, g1), g[at_v])
+    lo = np.maximum(np.searchsorted(g, a, side="left"), lo_run)
+    hi = np.minimum(np.searchsorted(g, b, side="right") - 1, hi_run)
+    # sums over the known heights in each window, from prefix sums; s from the run's start
+    z = node_z[seq]
+    known = np.isfinite(z)
+    s = g - np.repeat(g[starts], np.diff(np.r_[starts, len(seq)]))
+    k, kz = known.astype(float), np.where(known, z, 0.0)
+    sums = [np.r_[0.0, np.cumsum(c)] for c in (k, k * s, kz, k * s * s, kz * s)]
+    n, ss, sz, sss, ssz = (c[hi + 1] - c[lo] for c in sums)
+    var = n * sss - ss * ss
+    ok = (n >= 2) & (var > 1e-9 * np.maximum(n * sss, 1e-12))
+    slope = np.divide(n * ssz - ss * sz, var, out=np.full(len(u), np.nan), where=ok)
+    return np.where(known[at_u] & known[at_v], slope, np.nan)
+
+
+def apply_line_heights(net: Network, lines: WalkableLines, w: Walking) -> int:
+    """Set ``grade`` and ``time_factor`` on the edges from the lines' own heights and incline.
+
+    A network file's ``incline`` attribute (``incline_pct``) is the grade of its
+    line where given; elsewhere an edge whose ends have heights (3-D lines: FKB
+    measures them on the way itself, on bridges and in tunnels too) is graded by
+    ``line_grades`` over ``walking.grade_run_m``. Both override a DEM's grade
+    (``apply_dem``, run first), which is left where they give none; a grade
+    surveyed on the ground (``grade_surveyed``, --accessibility) is kept. OSM
+    extracts carry no heights: nothing changes.
+
+    Returns
+    -------
+    int
+        Number of edges graded here.
+    """
+    if getattr(lines, "z", None) is None:
+        return 0
+    e = net.edges
+    node_z = _node_heights(net, lines)
+    grade = line_grades(net, node_z, w.grade_run_m) if node_z is not None else np.full(len(e), np.nan)
+    incline = e["incline_pct"].to_numpy() / 100
+    grade = np.where(np.isnan(incline), grade, incline)
+    own = ~np.isnan(grade)
+    if "grade_surveyed" in e:
+        own &= ~e["grade_surveyed"].to_numpy(dtype=bool)
+    if own.any():
+        e["grade"] = np.where(own, np.abs(grade) * 100, e["grade"].to_numpy())
+        e["time_factor"] = np.where(own, grade_factor(np.nan_to_num(grade), w), e["time_factor"].to_numpy())
+    return int(own.sum())

@@ -27,6 +27,8 @@ class Walking(Strict):
     speed_m_s: float = Field(gt=0)
     steps: Literal["penalty", "avoid"]
     steps_factor: float = Field(ge=1)
+    inaccessible: Literal["penalty", "avoid"]  # ways --accessibility rates not accessible for a manual wheelchair
+    inaccessible_factor: float = Field(ge=1)
     grade_flag_pct: float = Field(gt=0)
     max_snap_m: float = Field(gt=0, le=2000)  # farther than 2 km from any path is not "reached on foot"
     cutoff_min: float = Field(gt=0)
@@ -98,6 +100,21 @@ class Fetch(Strict):
         if not re.fullmatch(r"https?://[^\s/]+(/\S*)?/interpreter", url):
             raise Invalid("overpass_url")
         return url
+
+
+class NetworkAttributes(Strict):
+    """``[network_attributes]``: the columns of a ``--network`` file that hold each
+    attribute (matched in any case; ``""`` or a column the file lacks: unknown on
+    every line), and how near line ends join (readers/network_file.py)."""
+
+    lit: str
+    steps: str
+    surface: str
+    width: str
+    incline: str
+    incline_unit: Literal["percent", "degrees"]  # of a number written without % or °
+    medium: str
+    snap_tolerance_m: float = Field(ge=0, le=5)  # beyond a few metres, ends would join the path beside them
 
 
 class CriterionSettings(Strict):

@@ -21,10 +21,15 @@ from scipy.sparse.csgraph import connected_components
 
 from .catalogue import Msg
 from .errors import InputError
+from .models import Walking
 
 # How a way meets the terrain (WalkableLines.run_structure): on the ground, on a bridge or
 # in a tunnel (above or below the terrain model), or indoors (levelled floors).
 GROUND, BRIDGE_OR_TUNNEL, INDOOR = 0, 1, 2
+# An edge's rating for a manual wheelchair in Kartverket's accessibility survey
+# (edge column ``accessible``; readers/accessibility.py): not surveyed or "ikke vurdert",
+# "ikke tilgjengelig", "delvis tilgjengelig" (formerly "vanskelig tilgjengelig"), "tilgjengelig".
+UNRATED, NOT_ACCESSIBLE, PARTLY_ACCESSIBLE, ACCESSIBLE = -1, 0, 1, 2
 
 
 class WalkableLines(Protocol):
@@ -169,6 +174,16 @@ class Network:
     elevation), ``time_factor`` (slope multiplier on flat walking time,
     the mean of both directions), ``component`` and ``major`` (the edge lies on a
     piece of network at least ``walking.min_component_m`` long).
+
+    From Kartverket's accessibility survey (``--accessibility``,
+    ``readers.accessibility.apply_survey``; defaults without one): ``surveyed``
+    (the edge lies on a surveyed way), ``accessible`` (its rating for a manual
+    wheelchair: ``ACCESSIBLE``, ``PARTLY_ACCESSIBLE``, ``NOT_ACCESSIBLE`` or
+    ``UNRATED``), ``barrier`` (not walked: rated not accessible while
+    ``walking.inaccessible = "avoid"``), ``heated`` (heating cables: 1 yes, 0 no,
+    -1 unknown) and ``grade_surveyed`` (``grade`` and ``time_factor`` come from the
+    survey's gradient, which a terrain model does not override); ``surveyed`` on
+    the network itself: a survey was applied.
     """
 
     epsg: int
@@ -176,6 +191,7 @@ class Network:
     y: np.ndarray
     edges: pd.DataFrame
     lamps_xy: np.ndarray = field(default_factory=lambda: np.empty((0, 2)))
+    surveyed: bool = False
 
     @property
     def n_nodes(self) -> int:
@@ -205,10 +221,34 @@ def lit_class(edges: pd.DataFrame) -> np.ndarray:
     return np.where(edges["lit_m"] >= length * 0.5, "yes", np.where(edges["dark_m"] > 0, "no", "unknown"))
 
 
-def edge_time_s(edges: pd.DataFrame, speed_m_s: float, steps_factor: float) -> np.ndarray:
-    """Walking time along each edge (s): flat time times the slope factor, times ``steps_factor`` on steps."""
-    factor = edges["time_factor"].to_numpy() * np.where(edges["steps"].to_numpy(), steps_factor, 1.0)
-    return edges["length_m"].to_numpy() / speed_m_s * factor
+def access_class(edges: pd.DataFrame) -> np.ndarray:
+    """Per edge the survey's rating for a manual wheelchair as text: ``yes``, ``partly``, ``no`` or ``""`` (unknown)."""
+    rated = edges["accessible"].to_numpy()
+    return np.select([rated == ACCESSIBLE, rated == PARTLY_ACCESSIBLE, rated == NOT_ACCESSIBLE], ["yes", "partly", "no"], "")
+
+
+def edge_factor(edges: pd.DataFrame, w: Walking) -> np.ndarray:
+    """Multiplier on each edge's flat walking time: the slope's (``time_factor``), times
+    ``walking.steps_factor`` on steps, times ``walking.inaccessible_factor`` on a way the
+    survey rates not accessible for a manual wheelchair, and half that extra time on one
+    rated partly accessible. (A table without the survey's columns has no ratings.)"""
+    steps = edges["steps"].to_numpy(dtype=bool)
+    rated = np.asarray(edges.get("accessible", UNRATED))
+    share = np.select([rated == NOT_ACCESSIBLE, rated == PARTLY_ACCESSIBLE], [1.0, 0.5], 0.0)
+    access = 1.0 + (w.inaccessible_factor - 1.0) * share
+    return edges["time_factor"].to_numpy() * np.where(steps, w.steps_factor, 1.0) * access
+
+
+def edge_usable(edges: pd.DataFrame, w: Walking) -> np.ndarray:
+    """Edges walked at all: not steps when ``walking.steps = "avoid"``, nor barriers (``barrier``)."""
+    steps = edges["steps"].to_numpy(dtype=bool)
+    barrier = np.asarray(edges.get("barrier", False), dtype=bool)
+    return ~(steps & (w.steps == "avoid")) & ~barrier
+
+
+def edge_time_s(edges: pd.DataFrame, w: Walking) -> np.ndarray:
+    """Walking time along each edge (s): flat time at ``walking.speed_m_s`` times ``edge_factor``."""
+    return edges["length_m"].to_numpy() / w.speed_m_s * edge_factor(edges, w)
 
 
 def polyline_nodes(u: np.ndarray, v: np.ndarray, first: np.ndarray) -> np.ndarray:
@@ -318,6 +358,11 @@ def build_network(osm: WalkableLines, epsg: int | None, lamp_radius_m: float, mi
     edges["unknown_m"] = np.where(tag == -1, length - covered, 0.0)
     edges["grade"] = np.nan
     edges["time_factor"] = 1.0
+    edges["surveyed"] = False
+    edges["accessible"] = np.int8(UNRATED)
+    edges["barrier"] = False
+    edges["heated"] = np.int8(-1)
+    edges["grade_surveyed"] = False
     n = net.n_nodes
     adj = coo_matrix((np.ones(len(u)), (u, v)), shape=(n, n))
     _, comp = connected_components(adj, directed=False)

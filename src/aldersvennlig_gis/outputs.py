@@ -20,7 +20,7 @@ import pyogrio
 from . import forking
 from .catalogue import number, t, warning_text
 from .metadata import metadata_frame
-from .network import edge_time_s, lit_class, polyline_nodes
+from .network import access_class, edge_time_s, lit_class, polyline_nodes
 from .outfolder import OutputFolder
 from .printmap import write_pdf, write_png
 from .qgis_styles import write_styles
@@ -54,6 +54,10 @@ def ranked_sites(a: Analysis) -> gpd.GeoDataFrame:
 def network_table(a: Analysis) -> pa.Table:
     """The ``network`` layer: ``length_m``, ``time_s``, ``lit``, ``steps``, ``grade``, ``accessible``; WKB lines.
 
+    ``accessible`` is the rating for a manual wheelchair of Kartverket's survey
+    (``--accessibility``): ``yes``, ``partly``, ``no``, or empty where not surveyed
+    or not assessed.
+
     Consecutive edges of one OSM way with the same attributes are one feature (a
     line through their nodes, ``length_m`` and ``time_s`` summed), so the layer
     stays light in QGIS without losing any attribute of any edge. Arrow with WKB
@@ -65,12 +69,14 @@ def network_table(a: Analysis) -> pa.Table:
     way = e["way_id"].to_numpy()
     length = e["length_m"].to_numpy()
     steps = e["steps"].to_numpy()
-    time_s = edge_time_s(e, w.speed_m_s, w.steps_factor)
+    time_s = edge_time_s(e, w)
     lit = lit_class(e)
     grade = np.round(e["grade"].to_numpy(), 2)
     steep = np.nan_to_num(e["grade"].to_numpy()) > w.grade_flag_pct
+    accessible = access_class(e)
     same = (way[1:] == way[:-1]) & (u[1:] == v[:-1]) & (lit[1:] == lit[:-1]) & (steps[1:] == steps[:-1])
     same &= ((grade[1:] == grade[:-1]) | (np.isnan(grade[1:]) & np.isnan(grade[:-1]))) & (steep[1:] == steep[:-1])
+    same &= accessible[1:] == accessible[:-1]
     first = np.r_[True, ~same]
     starts = np.flatnonzero(first)
     node = polyline_nodes(u, v, first)
@@ -83,7 +89,7 @@ def network_table(a: Analysis) -> pa.Table:
         "steps": steps[starts],
         "grade": grade[starts],
         "steep": steep[starts],
-        "accessible": ~steps[starts] & ~steep[starts],
+        "accessible": accessible[starts],
     }
     buf, offsets = encode_lines(np.c_[a.net.x[node], a.net.y[node]], np.diff(np.r_[starts, len(e)]) + 1)
     geometry = pa.Array.from_buffers(pa.large_binary(), len(starts), [None, pa.py_buffer(offsets), pa.py_buffer(buf)])

@@ -32,15 +32,20 @@ _CATEGORY = (
 LIT_COLOURS = {"yes": "#E69F00", "no": "#404040", "unknown": "#A0A0A0"}
 STEPS_COLOUR = "#D55E00"
 STEEP_COLOUR = "#CC79A7"
+# Kartverket's survey rating for a manual wheelchair (--accessibility): Okabe & Ito's green,
+# yellow and vermillion, in the traffic-light order of Kartverket's own maps (Norgeskart:
+# green accessible, yellow partly, red not).
+ACCESS_COLOURS = {"yes": "#009E73", "partly": "#F0E442", "no": "#D55E00"}
 
 
 def style_data(categories: int) -> dict:
     """The palette for the web map's script: score classes, not ranked, the first
-    ``categories`` destination symbols (colour, shape) and the lighting colours."""
+    ``categories`` destination symbols (colour, shape), the lighting colours and the colours of the survey's ratings."""
     return {
         "score": list(SCORE_COLOURS), "breaks": list(SCORE_BREAKS), "not_ranked": NOT_RANKED,
         "dest": [list(category_style(i)[:2]) for i in range(categories)],
         "lit": [LIT_COLOURS[k] for k in ("yes", "no", "unknown")],
+        "access": [ACCESS_COLOURS[k] for k in ("no", "partly", "yes")],  # by code: network.NOT_ACCESSIBLE (0) ...
     }
 
 

@@ -27,13 +27,16 @@ from . import neighbourhoods, routing, scoring
 from .catalogue import Msg
 from .config import Config, load_config
 from .criteria import Criteria, Search
-from .elevation import apply_dem
+from .elevation import apply_dem, apply_line_heights
 from .errors import InputError
 from .network import Network, build_network, check_crs, choose_crs, to_crs
 from .readers import population
+from .readers.accessibility import Survey, apply_survey, read_survey
 from .readers.area import Area, data_edge, near_edge, read_area
 from .readers.destinations import read_destinations
+from .readers.network_file import read_network
 from .readers.osm import OsmData, osm_format, read_osm
+from .readers.registers import add_registers
 from .readers.sites import Sites, epsg_code, load_sites, read_zones
 from .results import Analysis, Inputs
 from .snapping import Snap, allowed_edges, snap, within
@@ -123,6 +126,7 @@ class Read:
     area: Area | None  # --area (or --kommune's boundary)
     edge: shapely.Geometry  # the edge of the data read (EPSG:4326): the area's buffer, else the extract's bounds
     outside_area: int  # sites of the sites file outside the area, left out
+    survey: Survey | None  # --accessibility
 
 
 def resolve_area(inputs: Inputs, cfg: Config) -> tuple[Inputs, Area | None]:
@@ -148,12 +152,26 @@ def read_inputs(inputs: Inputs, cfg: Config, criteria: Criteria, osm: OsmData | 
     if inputs.sites_crs is not None and not inputs.sites:
         raise InputError("sites_crs_alone")
     epsg_code(inputs.sites_crs)  # an unknown code stops before the extract is read
+    if inputs.network is not None:  # the municipality's own lines instead of OSM's
+        if inputs.osm is not None or inputs.kommune is not None:
+            raise InputError("network_and_osm")
+        if not inputs.destinations:
+            raise InputError("network_needs_destinations")
+        if not inputs.sites:
+            raise InputError("network_needs_sites")
     if osm is None:
-        if inputs.osm is None:
-            raise InputError("no_input")
-        osm = read_osm(inputs.osm, cfg, buildings=inputs.sites is None, area=area.data if area else None)
+        if inputs.network is not None:
+            osm = read_network(inputs.network, cfg, area.data if area else None)
+        elif inputs.osm is None:
+            raise InputError("no_input_any")
+        else:
+            osm = read_osm(inputs.osm, cfg, buildings=inputs.sites is None, area=area.data if area else None)
     if len(osm.run_way) == 0:
         raise InputError("no_walkable_ways" if area is None else "no_walkable_ways_in_area", area=inputs.area)
+    survey = read_survey(inputs.accessibility) if inputs.accessibility else None
+    osm = add_registers(osm, inputs, criteria.searched, survey)
+    if not (inputs.osm or inputs.benches or inputs.accessibility):  # no OSM, no register, no survey
+        criteria.unknown("benches")
     if inputs.crs is not None:  # before anything is computed in it
         check_crs(inputs.crs, osm.lon, osm.lat)
     epsg = inputs.crs or choose_crs(osm.lon, osm.lat)
@@ -166,31 +184,41 @@ def read_inputs(inputs: Inputs, cfg: Config, criteria: Criteria, osm: OsmData | 
             raise InputError("no_sites_in_area", area=inputs.area)
         sites = Sites(sites.frame[inside].reset_index(drop=True), sites.columns[inside].reset_index(drop=True)
                       if len(sites.columns) else sites.columns, sites.skipped, sites.repaired)
-    edge = data_edge(Path(inputs.osm), osm_format(Path(inputs.osm)), osm.lon, osm.lat)
+    if inputs.osm is not None:
+        edge = data_edge(Path(inputs.osm), osm_format(Path(inputs.osm)), osm.lon, osm.lat)
+    else:  # a network file: the extent of its lines
+        edge = shapely.box(osm.lon.min(), osm.lat.min(), osm.lon.max(), osm.lat.max())
     if area is not None:  # what was read: the area's buffer, as far as the extract reaches
         edge = shapely.intersection(edge, area.data)
     dests = read_destinations(osm.destinations, inputs.destinations, criteria.searched, epsg)
     gps = population.read_gps(inputs.gp_capacity, epsg) if inputs.gp_capacity else None
     zones = read_zones(inputs.exclude, epsg) if inputs.exclude else None
     bxy = np.c_[to_crs(osm.benches[:, 0], osm.benches[:, 1], epsg)].reshape(-1, 2) if len(osm.benches) else np.empty((0, 2))
-    return Read(osm, pop, epsg, sites, dests, gps, zones, bxy, area, edge, outside)
+    return Read(osm, pop, epsg, sites, dests, gps, zones, bxy, area, edge, outside, survey)
 
 
 def network_stage(read: Read, inputs: Inputs, cfg: Config, criteria: Criteria, warnings: list[str]) -> Network:
     """The walkable network in the analysis CRS, checked against the population and the raster size."""
     net = build_network(read.osm, read.epsg, criteria.lamp_radius_m, cfg.walking.min_component_m)
+    if read.survey is not None:  # Kartverket's survey overrides lighting, steps and grade where it has them
+        apply_survey(net, read.survey, cfg.walking)
     check_raster_size(net, cfg, inputs.config or Msg("err.default_config"))  # the extent is known: before the long stages
     warnings += neighbourhoods.population_cover(net, read.population)  # before the long stages: a file for another area is an input error
     return net
 
 
-def terrain_stage(net: Network, inputs: Inputs, cfg: Config, warnings: list[str]) -> int:
-    """Grades and walking times from the DEM; returns the number of edges it gave no elevation."""
-    if not inputs.dem:
+def terrain_stage(net: Network, inputs: Inputs, cfg: Config, warnings: list[str], lines: OsmData | None = None) -> int | None:
+    """Grades and walking times from the DEM, then from a network file's own heights
+    and incline where it has them (``apply_line_heights``); returns the number of
+    edges given no elevation (None: no DEM and no heights at all)."""
+    missing = apply_dem(net, inputs.dem, cfg.walking) if inputs.dem else None
+    own = apply_line_heights(net, lines, cfg.walking) if lines is not None else 0
+    if missing is None and not own:
         warnings.append("no_dem")
-        return 0
-    missing = apply_dem(net, inputs.dem, cfg.walking)
-    if missing:
+        return None
+    if own:
+        missing = int(net.edges["grade"].isna().sum())
+    if missing and inputs.dem:
         warnings.append(f"dem_partial:{missing}")
     return missing
 
@@ -432,6 +460,10 @@ def data_quality(
         "walkable_km": float(e["length_m"].sum() / 1000),
         "lit_tagged_share": float(e["length_m"][e["lit"] >= 0].sum() / max(e["length_m"].sum(), 1e-9)),
     }
+    if net.surveyed:  # of the walkable network: the survey covers town centres, not each site's routes
+        quality["surveyed_share"] = float(e["length_m"][e["surveyed"]].sum() / max(e["length_m"].sum(), 1e-9))
+        if not e["surveyed"].any():
+            warnings.append("survey_no_match")
     ranked = crit[p.site_ok]
     for c in criteria.in_column_order():
         quality |= c.quality(ranked, counts)
@@ -471,7 +503,7 @@ def analyse(inputs: Inputs, cfg: Config | None = None, osm: OsmData | None = Non
     clock.lap("read")
     net = network_stage(read, inputs, cfg, criteria, warnings)
     clock.lap("network")
-    no_elevation = terrain_stage(net, inputs, cfg, warnings)
+    no_elevation = terrain_stage(net, inputs, cfg, warnings, read.osm)
     clock.lap("elevation")
     placed = place(read, cfg, criteria, net)
     clock.lap("snapping")
@@ -484,7 +516,7 @@ def analyse(inputs: Inputs, cfg: Config | None = None, osm: OsmData | None = Non
     nodes = score_nodes(net, reach, criteria)
     sites, crit, own = score_sites(placed, att, reach, criteria, cfg, net.epsg)
     clock.lap("scoring")
-    quality = data_quality(read, net, placed, crit, criteria, cfg, no_elevation if inputs.dem else None, warnings)
+    quality = data_quality(read, net, placed, crit, criteria, cfg, no_elevation, warnings)
     a = Analysis(
         cfg=cfg, criteria=criteria, inputs=inputs, net=net, graph=att.graph, sites=sites, nodes=nodes,
         destinations=placed.destinations.assign(node=att.dest_node), benches_xy=placed.benches_xy, reach=reach,

@@ -19,7 +19,9 @@ from contextlib import closing
 from pathlib import Path
 
 from .catalogue import t
-from .palette import LIT_COLOURS, SCORE_BREAKS, SCORE_COLOURS, STEEP_COLOUR, STEPS_COLOUR, category_style, rgba
+from .palette import (
+    ACCESS_COLOURS, LIT_COLOURS, SCORE_BREAKS, SCORE_COLOURS, STEEP_COLOUR, STEPS_COLOUR, category_style, rgba,
+)
 from .results import Analysis
 from .scoring import Top, top_sites
 
@@ -188,8 +190,12 @@ def destinations_qml(a: Analysis, geometry_type: str, lang: str) -> str:
 
 
 def network_qml(a: Analysis, geometry_type: str, lang: str) -> str:
-    """Lit, unlit and unknown lighting; steep edges underlaid, steps dotted on top."""
+    """Lit, unlit and unknown lighting; steep edges underlaid, steps dotted on top; with
+    ``--accessibility``, the survey's rating for a manual wheelchair underlaid too."""
+    surveyed = [(f"\"accessible\" = '{v}'", t(f"legend.access.{v}", lang), _line(c, 2.2, alpha=170))
+                for v, c in ACCESS_COLOURS.items()] if a.net.surveyed else []
     rules = [
+        *surveyed,
         ('"steep"', t("legend.steep", lang, pct=a.cfg.walking.grade_flag_pct), _line(STEEP_COLOUR, 1.6, alpha=180)),
         *((f"\"lit\" = '{v}'", t(f"legend.lit.{v}", lang), _line(c, 0.5 if v != "unknown" else 0.3, "solid" if v != "unknown" else "dash"))
           for v, c in LIT_COLOURS.items()),

@@ -45,16 +45,21 @@ class Inputs:
     area: str | None = None  # --area FILE[:layer]: the analysis area; data are read with a buffer around it
     kommune: str | None = None  # --kommune NNNN: what ``fetch`` cached for that municipality (its boundary as ``area``)
     cache: Path | None = None  # --cache: the folder ``fetch`` wrote to (default data/raw)
+    network: str | None = None  # --network FILE[:layer]: the municipality's own walkable lines instead of OSM's
+    accessibility: str | None = None  # --accessibility FILE: Kartverket's Tilgjengelighet survey (GML)
+    benches: str | None = None  # --benches FILE[:layer]: a bench register, added to OSM's
+    lamps: str | None = None  # --lamps FILE[:layer]: a street lamp register, added to OSM's
+    toilets: str | None = None  # --toilets FILE[:layer]: a public toilet register, added to OSM's
     place: str | None = None  # the analysed place's name, where the inputs name it (--kommune: what fetch stored)
 
     def area_name(self) -> str:
         """Name of the analysed area: ``place``, else the stem of the ``--area`` file, else
-        of the extract ("Helsinki" for Helsinki.osm.pbf), else the kommunenummer."""
+        of the extract ("Helsinki" for Helsinki.osm.pbf) or the ``--network`` file, else the kommunenummer."""
         if self.place:
             return self.place
         from .readers.sites import split_layer  # noqa: PLC0415 (results is imported by every writer)
 
-        source = split_layer(self.area)[0] if self.area else self.osm
+        source = split_layer(self.area)[0] if self.area else self.osm or (split_layer(self.network)[0] if self.network else None)
         return Path(source).name.split(".")[0] if source else self.kommune or "run"
 
     def out_dir(self) -> Path:

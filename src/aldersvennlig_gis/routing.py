@@ -23,7 +23,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from .models import Walking
-from .network import Network
+from .network import Network, edge_factor, edge_usable
 
 _EPS_S = 1e-6  # keeps zero-length pieces as edges in the sparse graph
 
@@ -36,7 +36,7 @@ class Graph:
     then one access node per pendant attachment.
 
     For ``point_reach``: ``speed_m_s``; per network edge: ``edge_u``, ``edge_v``, ``edge_length_m``,
-    ``edge_s_per_m`` (walking seconds per metre, slope and steps included),
+    ``edge_s_per_m`` (walking seconds per metre, slope, steps and survey ratings included),
     ``edge_per_m`` (rows: length, lit, dark, unknown, steps, steep per metre) and
     ``edge_usable``; and the attachments in their order along the edges, as
     ``att_key`` (``2 * edge + t``, ascending), ``att_edge``, ``att_t`` and
@@ -99,7 +99,7 @@ def build_graph(
     rest
         Attachment is a place to rest.
     w
-        ``walking``: speed and steps rules.
+        ``walking``: speed, steps and inaccessible-way rules (``network.edge_factor``, ``edge_usable``).
     """
     e = net.edges
     n_net, k = net.n_nodes, len(edge)
@@ -107,8 +107,8 @@ def build_graph(
     eu, ev = e["u"].to_numpy(), e["v"].to_numpy()
     length = e["length_m"].to_numpy()
     steps = e["steps"].to_numpy()
-    factor = e["time_factor"].to_numpy() * np.where(steps, w.steps_factor, 1.0)
-    usable = ~steps if w.steps == "avoid" else np.ones(len(e), dtype=bool)
+    factor = edge_factor(e, w)
+    usable = edge_usable(e, w)
     # two ways drawn over one another between the same two nodes, alike to walk, are walked as the
     # first: routes must not change with which of them a site or a raster cell is projected onto
     ends = np.sort(np.c_[eu, ev], axis=1)

@@ -41,8 +41,10 @@ class Snap:
 
 
 def allowed_edges(net: Network, steps: str) -> np.ndarray:
-    """Edges a point may be snapped to: all, or all but steps when ``walking.steps = "avoid"``."""
-    return ~net.edges["steps"].to_numpy(dtype=bool) if steps == "avoid" else np.ones(len(net.edges), dtype=bool)
+    """Edges a point may be snapped to: all but steps when ``walking.steps = "avoid"``,
+    and never a barrier (a way the survey rates not accessible, ``walking.inaccessible = "avoid"``)."""
+    e = net.edges
+    return ~(e["steps"].to_numpy(dtype=bool) & (steps == "avoid")) & ~e["barrier"].to_numpy(dtype=bool)
 
 
 def _tree(net: Network, mask: np.ndarray) -> tuple[shapely.STRtree, np.ndarray]:

@@ -39,7 +39,7 @@ import xstatic.pkg.leaflet as xleaflet
 
 from .catalogue import LANGS, day, t, template
 from .criteria import Criterion
-from .network import edge_time_s, lit_class, to_crs
+from .network import UNRATED, edge_time_s, edge_usable, lit_class, to_crs
 from .palette import style_data
 from .results import Analysis
 from .scoring import top_sites
@@ -202,7 +202,8 @@ def _area_layers(a: Analysis, origin: tuple[int, int]) -> dict[str, dict]:
 def _labels(a: Analysis, lang: str) -> dict:
     keys = (
         "intro layers layer.sites layer.unranked layer.destinations layer.benches layer.lit layer.dark "
-        "layer.unknown layer.buildings layer.water layer.grid layer.zones layer.osm criteria top point "
+        "layer.unknown layer.access layer.access_yes layer.access_partly layer.access_no layer.buildings layer.water "
+        "layer.grid layer.zones layer.osm criteria top point "
         "point_note would_rank rank_of rank_tied not_ranked col.criterion col.measure col.score col.weight unnamed"
     ).split()
     labels = {k: template(f"map.{k}", lang) for k in keys}
@@ -316,14 +317,16 @@ def map_data(a: Analysis, lang: str = "nb") -> dict:
     routes, per_m = _routes(a, criteria)
     u, v = e["u"].to_numpy(), e["v"].to_numpy()
     lit = lit_class(e)
-    usable = ~e["steps"].to_numpy() if cfg.walking.steps == "avoid" else np.ones(len(e), dtype=bool)
+    usable = edge_usable(e, cfg.walking)
     edges = {
         "uv": pack(np.c_[np.diff(u, prepend=0), v - u].ravel()),
         "lit": pack(np.select([lit == k for k in _LIT_CODE], list(_LIT_CODE.values()))),
-        "time": pack(_scaled(edge_time_s(e, cfg.walking.speed_m_s, cfg.walking.steps_factor), 10)),
+        "time": pack(_scaled(edge_time_s(e, cfg.walking), 10)),
         "len": pack(_scaled(e["length_m"], 10)),
         "snap": _sparse(np.where(usable, np.where(e["major"].to_numpy(), 2, 1), 0), common=2),
         "per_m": per_m,
+        # the survey's rating for a manual wheelchair where it has one (-1 elsewhere): network.ACCESSIBLE etc.
+        "access": _sparse(e["accessible"].to_numpy().astype(np.int64), common=UNRATED),
     }
 
     s = a.sites

@@ -177,6 +177,22 @@ function aldersvennligMap(map) {
     const legend = colour ? classes.map(k => ({area: k.colour, border: '#555', label: k.label})) : null;
     addRow(name, T['layer.' + name] || name, group, false, {area: colour ? SCORE_COLOURS[2] : '#7570b3', border: '#555'}, byFeature.size, legend);
   });
+  // the survey's rating for a manual wheelchair (--accessibility): a wide line under the lighting, surveyed edges only
+  const accessParts = [[], [], []];  // network.NOT_ACCESSIBLE, PARTLY_ACCESSIBLE, ACCESSIBLE
+  for (let i = 0, e = 0; i < D.edges.access.at.length; i++) {
+    e += D.edges.access.at[i];
+    const c = D.edges.access.code[i];
+    if (c >= 0 && c < 3) accessParts[c].push([ll(NQX[EU[e]], NQY[EU[e]]), ll(NQX[EV[e]], NQY[EV[e]])]);
+  }
+  const nAccess = accessParts.reduce((n, parts) => n + parts.length, 0);
+  if (nAccess) {
+    const access = L.layerGroup(accessParts.filter(parts => parts.length).map(parts => L.polyline(parts,
+      {renderer: renderers.streets, interactive: false, color: P.access[accessParts.indexOf(parts)], weight: 7, opacity: 0.7})));
+    byZoom(access, z => ({weight: atZoom(z, 7, 3, 2.5)}));
+    const names = ['layer.access_no', 'layer.access_partly', 'layer.access_yes'];
+    addRow('access', T['layer.access'], access, true, {line: P.access[0]}, nAccess,
+      [2, 1, 0].map(c => ({line: P.access[c], label: T[names[c]]})));
+  }
   const litParts = [[], [], []];
   for (let i = 0; i < nEdges; i++) {
     litParts[D.edges.lit[i]].push([ll(NQX[EU[i]], NQY[EU[i]]), ll(NQX[EV[i]], NQY[EV[i]])]);
@@ -419,6 +435,7 @@ function aldersvennligMap(map) {
   const decay = (x, full, zero) => Math.max(0, Math.min(100, 100 * (zero - x) / (zero - full)));
   function ruleScore(rule, v) {
     const val = n => (v[n] === null || v[n] === undefined ? null : v[n]);
+    if (rule.op === 'unknown') return rule.value;  // no data at all: neutral
     if (rule.route && !val(rule.route)) return 0;  // no route to walk
     if (rule.op === 'decay') return val(rule.x) === null ? 0 : decay(val(rule.x), rule.full, rule.zero);
     if (rule.op === 'known_share') return rule.unknown + (val(rule.known) || 0) * (100 * (val(rule.share) || 0) - rule.unknown);

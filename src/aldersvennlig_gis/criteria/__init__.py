@@ -73,6 +73,12 @@ class Criteria:
     def keys(self) -> list[str]:
         return list(self._by_key)
 
+    def unknown(self, source: str) -> None:
+        """The run has no source of ``source`` at all: the criteria resting on it score it as unknown."""
+        for c in self.items:
+            if c.source == source:
+                c.known = False
+
     def label(self, key: str, lang: str) -> str:
         """The name of criterion ``key`` in ``lang`` (``Criterion.label``)."""
         return self._by_key[key].label(lang)

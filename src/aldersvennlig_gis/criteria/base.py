@@ -61,11 +61,15 @@ class Criterion:
     search: Search | None = None  # the destinations it walks to, if any
     lamp_radius_m: float | None = None  # how far a street lamp lights a way (read by the network stage)
     rest_buffer_m: float | None = None  # how far from a way a bench serves it (read by the placing stage)
+    # The input besides the network it rests on ("benches"); a run with no source of it
+    # at all marks it unknown (``Criteria.unknown``), and the kind scores that as it says.
+    source: ClassVar[str | None] = None
 
     def __init__(self, key: str, settings: CriterionSettings, walking: Walking, data_quality: DataQuality,
                  labels: dict[str, dict[str, str]] | None = None):
         self.key, self.settings, self.walking, self.data_quality = key, settings, walking, data_quality
         self.labels = labels or {}  # every criterion's own names (``label_<lang>``) by key, for naming its routes too
+        self.known = True  # False: the run has no source of ``source``
 
     def label(self, lang: str, key: str | None = None) -> str:
         """Its name in ``lang`` (or that of criterion ``key`` of the same run)."""

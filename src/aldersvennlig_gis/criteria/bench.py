@@ -26,6 +26,7 @@ class BenchSettings(CriterionSettings):
     zero_gap_m: float = Field(gt=0)
     near_m: float = Field(gt=0)
     route_buffer_m: float = Field(ge=0)
+    unknown_score: float = Field(ge=0, le=100)
 
     @model_validator(mode="after")
     def _check(self) -> "BenchSettings":
@@ -40,6 +41,7 @@ class Bench(Criterion):
     kind = "bench"
     Settings = BenchSettings
     unit = "m"
+    source = "benches"
     NEAR = "benches_near"
 
     def __init__(self, *args, **kwargs):
@@ -55,6 +57,8 @@ class Bench(Criterion):
 
     def rule(self):
         s = self.settings
+        if not self.known:
+            return {"op": "unknown", "value": s.unknown_score}
         return {"op": "decay", "x": f"{self.key}_gap_m", "full": s.full_gap_m, "zero": s.zero_gap_m, "route": f"{self.key}_route"}
 
     def columns(self, group):
@@ -76,6 +80,8 @@ class Bench(Criterion):
 
     def thin_data(self, quality):
         n = quality["benches"]
+        if not self.known:
+            return ["no_bench_data"]
         if n == 0:
             return ["no_benches"]
         if n < self.data_quality.min_benches_per_km * quality["walkable_km"]:
@@ -84,6 +90,8 @@ class Bench(Criterion):
 
     def explain(self, r, lang):
         label = self.label(lang)
+        if not self.known:
+            return [t("explain.bench_unknown", lang, label=label, score=self.settings.unknown_score)]
         if not any(pd.notna(r.get(f"{k}_min")) for k in self.settings.routes):
             return [t("explain.no_route", lang, label=label, routes=self.route_names(lang, "or"))]
         gap, near = number(r[f"{self.key}_gap_m"], 0, lang), int(r[self.NEAR])
@@ -91,6 +99,8 @@ class Bench(Criterion):
 
     def describe(self, lang):
         gap = f"{self.key}_gap_m"
+        if not self.known:
+            return [{"needs": [], "text": t("map.bench_unknown", lang)}]
         return [{"needs": [gap], "text": template("map.bench_gap", lang), "values": {"m": [gap, 1, 0]}},
                 {"needs": [], "text": t("map.no_route", lang)}]
 

@@ -34,6 +34,8 @@ Score operations:
 
 Either scores 0 where the measure named by ``route`` (when given) is false: no
 route to walk.
+``unknown``
+    ``value`` everywhere: the run has no data the criterion rests on at all.
 """
 
 from __future__ import annotations
@@ -104,6 +106,8 @@ def measure(specs: list[dict], reach: dict[str, Reach], nodes: np.ndarray) -> di
 def score(rule: dict, measures: dict[str, np.ndarray]) -> np.ndarray:
     """Evaluate a rule on named measures (see the module docstring)."""
     op = rule["op"]
+    if op == "unknown":  # no data at all: a fixed, neutral score
+        return np.full(len(next(iter(measures.values()))), float(rule["value"]))
     if op == "decay":
         out = decay(measures[rule["x"]], rule["full"], rule["zero"])
     elif op == "known_share":
