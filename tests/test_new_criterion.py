@@ -112,7 +112,7 @@ def test_a_registered_kind_is_scored_written_explained_and_mapped(tmp_path, toil
     # the map: listed with its weight, and a click scores it by the same rule
     page = MapPage(browser, out / "map.html")
     try:
-        assert "Toilet" in page.page.locator("#panel").inner_text()
+        assert "Wc" in page.page.locator("#panel").inner_text()
         lon, lat = lonlat(500, 20)
         r = page.js("([lat, lon]) => window.__aldersvennlig.evaluate(lat, lon)", [lat, lon])
         assert r["f"]["wc"]["wc_m"] == pytest.approx(b["wc_m"], abs=1.5)

@@ -161,7 +161,7 @@ def test_qgis_applies_the_styles_on_opening(demo_run):
     dest = got["destinations"]
     assert (dest["renderer"], dest["attr"]) == ("categorizedSymbol", "category")
     assert [c[1] for c in dest["categories"]] == ["Dagligvare", "Helsetjenester", "Kollektivtransport", "Offentlig toalett"]
-    assert len({c[2] for c in dest["categories"]}) == 3
+    assert len({c[2] for c in dest["categories"]}) == 4  # a shape of its own each
     for layer, attr in (("grid", '"score"'), ("zones", '"mean_score"')):  # styled in the same classes and colours
         assert (got[layer]["renderer"], got[layer]["attr"]) == ("graduatedSymbol", attr)
         assert [r[3] for r in got[layer]["ranges"]] == [r[3] for r in sites["ranges"]]

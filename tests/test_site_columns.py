@@ -15,7 +15,7 @@ import shapely
 
 from conftest import line_town, lonlat, run_cli
 
-CONTRACT_LAST = "transit_steep_m"
+CONTRACT_LAST = "toilet_steep_m"
 
 
 def excel_csv(path):

@@ -163,7 +163,7 @@ def test_bands_and_nodata_beyond_the_snapping_distance(tmp_path):
     osm = line_town(tmp_path)
     a = analyse(Inputs(osm=osm, sites=str(write_sites(tmp_path / "s.geojson", {"A": (100, -20)}))))
     bands, transform, names = score_surfaces(a)
-    assert names == ["score", "grocery", "health", "transit", "bench", "lighting"]
+    assert names == ["score", "grocery", "health", "transit", "toilet", "bench", "lighting"]
     assert bands.dtype == np.float32 and bands.shape[0] == len(names)
     rows, cols = np.indices(bands.shape[1:])
     cx, cy = transform.c + (cols + 0.5) * transform.a, transform.f + (rows + 0.5) * transform.e
