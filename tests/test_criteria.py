@@ -10,7 +10,7 @@ import rasterio
 from rasterio.transform import from_origin
 
 from aldersvennlig_gis.api import Inputs, analyse
-from aldersvennlig_gis.elevation import round_trip_factor, tobler_factor
+from aldersvennlig_gis.network import round_trip_factor, tobler_factor
 
 from conftest import LAT0, LON0, line_town, run_cli, write_osm
 from test_pipeline import site_row, write_sites

@@ -17,7 +17,7 @@ from pyproj import Transformer
 
 from aldersvennlig_gis.api import Inputs, analyse, evaluate
 from aldersvennlig_gis.config import load_config
-from aldersvennlig_gis.elevation import round_trip_factor
+from aldersvennlig_gis.network import round_trip_factor
 from aldersvennlig_gis.network import BRIDGE_OR_TUNNEL, GROUND, INDOOR, build_network
 from aldersvennlig_gis.readers.network_file import read_network
 

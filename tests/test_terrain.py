@@ -21,7 +21,7 @@ from pyproj import Transformer
 from rasterio.transform import array_bounds, from_origin
 from rasterio.warp import Resampling, calculate_default_transform, reproject
 
-from aldersvennlig_gis.elevation import round_trip_factor
+from aldersvennlig_gis.network import round_trip_factor
 
 from conftest import LAT0, LON0, line_town, lonlat, run_cli, write_osm
 from test_criteria import run_town

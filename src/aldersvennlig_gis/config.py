@@ -21,7 +21,18 @@ from .catalogue import Msg, has_text
 from .criteria import KINDS, Criteria, DataQuality
 from .errors import InputError
 from .models import (
-    CriterionSettings, Fetch, GpAccess, Grid, Invalid, NetworkAttributes, Output, Sensitivity, Strict, Walking, Weights, Zones,
+    CriterionSettings,
+    Fetch,
+    GpAccess,
+    Grid,
+    Invalid,
+    NetworkAttributes,
+    Output,
+    Sensitivity,
+    Strict,
+    Walking,
+    Weights,
+    Zones,
 )
 
 # pydantic error types that share one message

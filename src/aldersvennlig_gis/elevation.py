@@ -34,31 +34,13 @@ from pyproj import Transformer
 from .catalogue import Msg
 from .errors import InputError
 from .models import Walking
-from .network import BRIDGE_OR_TUNNEL, GROUND, INDOOR, Network, WalkableLines, polyline_nodes
+from .network import BRIDGE_OR_TUNNEL, GROUND, INDOOR, Network, WalkableLines, grade_factor, polyline_nodes
 from .readers.dem import Dem
 
-_TOBLER_K = 3.5  # Tobler 1993: exponent per unit grade
-_TOBLER_S0 = 0.05  # Tobler 1993: grade of the fastest walk (slightly downhill)
 # A run is read at no finer than an eighth of its length: a finer DEM (Kartverket's
 # 1 m laser models) is averaged to that cell size first, which keeps at most nine
 # samples in a run and bounds the memory of a municipality-wide read.
 _CELLS_PER_RUN = 8
-
-
-def tobler_factor(grade: np.ndarray) -> np.ndarray:
-    """Walking-time multiplier for a signed grade (rise/run), 1.0 on the flat."""
-    return np.exp(_TOBLER_K * np.abs(grade + _TOBLER_S0) - _TOBLER_K * _TOBLER_S0)
-
-
-def round_trip_factor(grade: np.ndarray) -> np.ndarray:
-    """Mean multiplier of walking a piece both ways."""
-    return (tobler_factor(grade) + tobler_factor(-grade)) / 2
-
-
-def grade_factor(grade: np.ndarray, w: Walking) -> np.ndarray:
-    """Walking-time multiplier of a grade (rise/run) walked both ways, costed at no steeper than ``walking.max_grade_pct``."""
-    cap = w.max_grade_pct / 100
-    return round_trip_factor(np.clip(grade, -cap, cap))
 
 
 def _sample_spacing(dem: Dem, lat: float, w: Walking) -> float:

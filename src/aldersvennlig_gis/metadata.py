@@ -22,8 +22,7 @@ import pandas as pd
 
 from . import __version__
 from .catalogue import t
-from .readers.sites import split_layer
-from .results import Analysis
+from .results import Analysis, split_layer
 
 # The layout of a run folder: raise it when a change to ranking.csv or to a layer of
 # results.gpkg would make an earlier folder read wrongly (explain refuses older

@@ -63,6 +63,26 @@ _NORWAY = shapely.Polygon(
 )
 
 
+_TOBLER_K = 3.5  # Tobler 1993: exponent per unit grade
+_TOBLER_S0 = 0.05  # Tobler 1993: grade of the fastest walk (slightly downhill)
+
+
+def tobler_factor(grade: np.ndarray) -> np.ndarray:
+    """Walking-time multiplier for a signed grade (rise/run), 1.0 on the flat."""
+    return np.exp(_TOBLER_K * np.abs(grade + _TOBLER_S0) - _TOBLER_K * _TOBLER_S0)
+
+
+def round_trip_factor(grade: np.ndarray) -> np.ndarray:
+    """Mean multiplier of walking a piece both ways."""
+    return (tobler_factor(grade) + tobler_factor(-grade)) / 2
+
+
+def grade_factor(grade: np.ndarray, w: Walking) -> np.ndarray:
+    """Walking-time multiplier of a grade (rise/run) walked both ways, costed at no steeper than ``walking.max_grade_pct``."""
+    cap = w.max_grade_pct / 100
+    return round_trip_factor(np.clip(grade, -cap, cap))
+
+
 def choose_crs(lon: np.ndarray, lat: np.ndarray) -> int:
     """The analysis CRS for data at these coordinates.
 

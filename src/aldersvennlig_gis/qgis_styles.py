@@ -20,7 +20,14 @@ from pathlib import Path
 
 from .catalogue import t
 from .palette import (
-    ACCESS_COLOURS, LIT_COLOURS, SCORE_BREAKS, SCORE_COLOURS, STEEP_COLOUR, STEPS_COLOUR, category_style, rgba,
+    ACCESS_COLOURS,
+    LIT_COLOURS,
+    SCORE_BREAKS,
+    SCORE_COLOURS,
+    STEEP_COLOUR,
+    STEPS_COLOUR,
+    category_style,
+    rgba,
 )
 from .results import Analysis
 from .scoring import Top, top_sites

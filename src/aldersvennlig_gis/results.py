@@ -24,6 +24,15 @@ if TYPE_CHECKING:
     from .routing import Graph, Reach
 
 
+def split_layer(spec: str | Path) -> tuple[Path, str | None]:
+    """Split ``FILE[:layer]`` into a path and an optional layer name."""
+    text = str(spec)
+    head, sep, tail = text.rpartition(":")
+    if sep and head and not Path(text).exists() and "/" not in tail and "\\" not in tail:
+        return Path(head), tail
+    return Path(text), None
+
+
 @dataclass
 class Inputs:
     """The input flags of ``run`` (and ``evaluate``)."""
@@ -57,8 +66,6 @@ class Inputs:
         of the extract ("Helsinki" for Helsinki.osm.pbf) or the ``--network`` file, else the kommunenummer."""
         if self.place:
             return self.place
-        from .readers.sites import split_layer  # noqa: PLC0415 (results is imported by every writer)
-
         source = split_layer(self.area)[0] if self.area else self.osm or (split_layer(self.network)[0] if self.network else None)
         return Path(source).name.split(".")[0] if source else self.kommune or "run"
 

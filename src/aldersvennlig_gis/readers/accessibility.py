@@ -54,11 +54,10 @@ import shapely
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
-from ..elevation import grade_factor
 from ..catalogue import Msg
 from ..errors import InputError
 from ..models import Walking
-from ..network import ACCESSIBLE, NOT_ACCESSIBLE, PARTLY_ACCESSIBLE, UNRATED, Network
+from ..network import ACCESSIBLE, NOT_ACCESSIBLE, PARTLY_ACCESSIBLE, UNRATED, Network, grade_factor
 
 # A network edge lies on a surveyed way when most of its length lies within this distance
 # of the way and it runs along it. Kartverket surveys the sidewalk (gatetype "fortau")

@@ -21,7 +21,8 @@ import shapely
 from ..config import Config
 from ..errors import InputError
 from ..network import choose_crs, to_crs
-from .sites import read_vector, split_layer
+from ..results import split_layer
+from .sites import read_vector
 
 
 @dataclass(frozen=True)

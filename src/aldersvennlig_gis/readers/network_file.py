@@ -38,8 +38,9 @@ from ..config import Config
 from ..errors import InputError
 from ..models import NetworkAttributes
 from ..network import BRIDGE_OR_TUNNEL, GROUND, INDOOR, choose_crs
+from ..results import split_layer
 from .osm import _INCLINE, OsmData
-from .sites import read_vector, split_layer
+from .sites import read_vector
 
 YES = frozenset("yes ja j y true sann 1".split())
 NO = frozenset("no nei n false usann 0".split())

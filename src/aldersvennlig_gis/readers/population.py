@@ -9,8 +9,9 @@ import pandas as pd
 import shapely
 
 from ..errors import InputError
+from ..results import split_layer
 from ..ssb_grid import GRID_EPSG, PopLayer
-from .sites import parse_numbers, read_vector, split_layer
+from .sites import parse_numbers, read_vector
 
 _ID_COLUMNS = ("ru250m", "ssbid250m")  # GeoPackage / shapefile; GML product BefolkningRutenett
 _COUNT_COLUMNS = ("pop_tot", "poptot")  # popAve in the GML is a mean age, never a count

@@ -15,7 +15,8 @@ import shapely
 
 from ..catalogue import Msg
 from ..errors import InputError
-from .sites import read_vector, split_layer
+from ..results import split_layer
+from .sites import read_vector
 
 if TYPE_CHECKING:
     from ..results import Inputs

@@ -31,6 +31,7 @@ import shapely
 
 from ..catalogue import Msg
 from ..errors import InputError
+from ..results import split_layer
 
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv")  # read as a text table whatever their first line
 SEPARATORS = (";", "\t", ",", "|")  # tried on the header line; a tie goes to the first
@@ -56,15 +57,6 @@ MATRIKKEL_COLUMNS = {
     "text": ("matrikkelnummertekst",),
 }
 MATRIKKEL_TEXT = r"^\s*(\d+)\s*/\s*(\d+)(?:\s*/\s*(\d+))?(?:\s*/\s*(\d+))?\s*$"  # gnr/bnr[/fnr[/snr]]
-
-
-def split_layer(spec: str | Path) -> tuple[Path, str | None]:
-    """Split ``FILE[:layer]`` into a path and an optional layer name."""
-    text = str(spec)
-    head, sep, tail = text.rpartition(":")
-    if sep and head and not Path(text).exists() and "/" not in tail and "\\" not in tail:
-        return Path(head), tail
-    return Path(text), None
 
 
 def epsg_code(value: str | int | None) -> int | None:
