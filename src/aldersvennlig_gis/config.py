@@ -21,7 +21,7 @@ from .catalogue import Msg, has_text
 from .criteria import KINDS, Criteria, DataQuality
 from .errors import InputError
 from .models import (
-    CriterionSettings, Fetch, GpAccess, Grid, Invalid, NetworkAttributes, Output, Sensitivity, Strict, Walking, Weights, Zones,
+    CriterionSettings, Fetch, GpAccess, Grid, Invalid, NetworkAttributes, Output, Sensitivity, Strict, Transit, Walking, Weights, Zones,
 )
 
 # pydantic error types that share one message
@@ -43,6 +43,7 @@ class Config(Strict):
     data_quality: DataQuality
     fetch: Fetch
     network_attributes: NetworkAttributes
+    transit: Transit
 
     @model_validator(mode="after")
     def _criteria(self) -> "Config":
