@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from conftest import line_town, lonlat, run_cli, write_osm
 from test_pipeline import write_sites
+from test_webmap import browser  # noqa: F401  (fixture)
 
 from aldersvennlig_gis.api import Inputs
 from aldersvennlig_gis.config import load_config
@@ -101,7 +102,7 @@ def test_a_stop_served_twice_a_day_scores_lower(tmp_path):
 def test_without_gtfs_service_levels_are_unknown(tmp_path):
     a = analyse(Inputs(osm=line_town(tmp_path), sites=str(write_sites(tmp_path / "s.geojson", {"A": (990.0, 20.0)}))))
     assert "transit_service_unknown" in a.warnings
-    assert a.sites["transit_per_hour"].isna().all() and a.sites["transit_frequent_min"].isna().all()
+    assert "transit_per_hour" not in a.sites and "transit_frequent_min" not in a.sites  # ranking.csv as before
 
 
 def _frequent_and_rare(tmp_path):
@@ -213,3 +214,25 @@ def test_a_date_outside_the_feed_is_one_line_exit_2(tmp_path):
     assert "2023-01-02" in r.stderr and "2024-05-06" in r.stderr
     r = run_cli("--lang", "en", "run", "--osm", str(osm), "--gtfs-date", "2024-05-06", "--out", str(tmp_path / "out"))
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "--gtfs" in r.stderr, r.stderr
+
+
+def test_a_map_click_scores_transit_as_the_pipeline(tmp_path, browser):  # noqa: F811
+    from test_webmap import MapPage
+
+    from aldersvennlig_gis.webmap import write_map
+
+    osm, _, feed = _frequent_and_rare(tmp_path)
+    xs = [150.0, 300.0, 700.0, 1200.0, 1800.0, 1990.0]
+    sites = write_sites(tmp_path / "p.geojson", {f"p{i}": (x, 0.0) for i, x in enumerate(xs)})
+    a = analyse(Inputs(osm=osm, sites=str(sites), gtfs=feed))
+    write_map(a, tmp_path / "map.html", "en")
+    page = MapPage(browser, tmp_path / "map.html")
+    try:
+        clicks = page.js("pts => pts.map(([lat, lon]) => window.__aldersvennlig.evaluate(lat, lon))",
+                         [list(lonlat(x, 0.0))[::-1] for x in xs])
+    finally:
+        page.close()
+    got = [c["crit"]["transit"] for c in clicks]
+    want = a.sites.set_index("site_id").loc[[f"p{i}" for i in range(len(xs))], "transit_score"].to_numpy(dtype=float)
+    assert got == pytest.approx(want, abs=0.5)
+    assert max(want) > 90 and min(want) < 40  # frequent near x = 0, rare near x = 2000

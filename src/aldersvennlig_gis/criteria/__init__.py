@@ -1,9 +1,8 @@
 """The criteria: one module per kind, and the run's set of them.
 
 ``base.py`` defines a criterion and the registry of kinds; ``destination.py``,
-``transit.py`` (a destination weighed by service), ``lighting.py`` and ``bench.py``
-are the kinds (registered below in that order, the order of their columns; a
-kind that extends another writes its columns with it); ``rules.py`` evaluates scores given as data. A
+``lighting.py`` and ``bench.py`` are the kinds (registered below in that order,
+the order of their columns); ``rules.py`` evaluates scores given as data. A
 ``[criteria.<key>]`` table of the config names its kind (``kind``, default
 ``destination``); ``Criteria.from_config`` makes the run's criteria, which the
 stages, the writers, ``explain`` and the map iterate.
@@ -27,9 +26,8 @@ from .bench import Bench
 from .destination import Destination
 from .lighting import Lighting
 from .rules import score
-from .transit import Transit
 
-for _kind in (Destination, Transit, Lighting, Bench):  # the order of their columns in ranking.csv
+for _kind in (Destination, Lighting, Bench):  # the order of their columns in ranking.csv
     register(_kind)
 
 if TYPE_CHECKING:
@@ -100,12 +98,12 @@ class Criteria:
         """The run has a timetable (``--gtfs``): transit criteria score by service class
         (``levels``: ``[transit]``; ``per_hour_at``: departures per hour of the stop at each graph node)."""
         for c in self.items:
-            if isinstance(c, Transit):
+            if c.key in self.transit_keys():
                 c.serve(levels, per_hour_at)
 
     def transit_keys(self) -> list[str]:
-        """The criteria whose destinations are stops served by a timetable."""
-        return [c.key for c in self.items if isinstance(c, Transit)]
+        """The destination criteria whose destinations are stops served by a timetable (``timetable = true``)."""
+        return [c.key for c in self.items if getattr(c.settings, "timetable", False)]
 
     @property
     def lamp_radius_m(self) -> float:
@@ -117,8 +115,8 @@ class Criteria:
 
     def in_column_order(self) -> list[Criterion]:
         """Kinds in the order they were registered, criteria of a kind in config order."""
-        kinds = list(KINDS.values())
-        return sorted(self.items, key=lambda c: next(i for i, k in enumerate(kinds) if isinstance(c, k)))
+        order = list(KINDS)
+        return sorted(self.items, key=lambda c: order.index(c.kind))
 
     def columns(self, group: str) -> list[str]:
         """The output columns of one group (``base.GROUPS``)."""

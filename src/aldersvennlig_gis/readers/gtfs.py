@@ -144,6 +144,7 @@ def stop_places(z: zipfile.ZipFile, epsg: int, bounds: tuple[float, float, float
     """The stop places inside ``bounds`` (analysis CRS) at the station, else the mean of
     their quays; and the stop_id -> stop place of their stops."""
     stops = _table(z, "stops.txt", ["stop_id", "stop_name", "stop_lat", "stop_lon", "location_type", "parent_station"])
+    stops = stops[stops["location_type"].str.strip().isin(["", "0", "1"])]  # not entrances, nodes, boarding areas
     stops["station"] = stops["parent_station"].where(stops["parent_station"].str.strip() != "", stops["stop_id"])
     lon, lat = (pd.to_numeric(stops[c], errors="coerce").to_numpy() for c in ("stop_lon", "stop_lat"))
     x, y = to_crs(np.nan_to_num(lon), np.nan_to_num(lat), epsg)
