@@ -245,6 +245,11 @@ _TEXT: dict[str, dict[str, str]] = {
         "nn": "{min} min · {m} m · {per_hour} avgangar i timen",
         "en": "{min} min · {m} m · {per_hour} departures an hour",
     },
+    "map.walk_frequent": {
+        "nb": "{min} min · {m} m · hyppig avgang {frequent} min unna",
+        "nn": "{min} min · {m} m · hyppig avgang {frequent} min unna",
+        "en": "{min} min · {m} m · frequent service {frequent} min away",
+    },
     "map.walk": {"nb": "{min} min · {m} m", "nn": "{min} min · {m} m", "en": "{min} min · {m} m"},
     "map.no_route": {"nb": "ingen vei innen rekkevidde", "nn": "ingen veg innan rekkjevidd", "en": "no route within reach"},
     "map.unnamed": {"nb": "(uten navn)", "nn": "(utan namn)", "en": "(unnamed)"},

@@ -86,9 +86,8 @@ class Destination(Criterion):
         m = super().measure(reach, nodes)
         if self.levels is None:
             return m
-        k, rule, classes = self.key, self.rule(), list(self.classes())
-        terms = np.array([rules.decay(m[x], rule["full"], rule["zero"]) * f for x, f in zip(rule["x"], rule["factor"], strict=True)])
-        source = np.array([reach[f"{k}@{c}"].source[nodes] for c in classes])[terms.argmax(axis=0), np.arange(len(nodes))]
+        k, terms = self.key, rules.best_terms(self.rule(), m)  # the stop that gives the score: that of the best class
+        source = np.array([reach[f"{k}@{c}"].source[nodes] for c in self.classes()])[terms.argmax(axis=0), np.arange(len(nodes))]
         scored = (terms.max(axis=0) > 0) & (source >= 0)
         per_hour = np.where(scored, self.per_hour_at[np.maximum(source, 0)], np.nan) if self.per_hour_at is not None else np.full(len(nodes), np.nan)
         return m | {f"{k}_per_hour": per_hour}
@@ -170,7 +169,10 @@ class Destination(Criterion):
 
     def describe(self, lang):
         k = self.key
-        served = [{"needs": [f"{k}_min", f"{k}_m", f"{k}_per_hour"], "text": template("map.walk_served", lang),
-                   "values": {"min": [f"{k}_min", 1, 1], "m": [f"{k}_m", 1, 0], "per_hour": [f"{k}_per_hour", 1, 1]}}] if self.levels else []
+        walk = {"min": [f"{k}_min", 1, 1], "m": [f"{k}_m", 1, 0]}
+        served = [{"needs": [f"{k}_min", f"{k}_m", f"{k}_per_hour"], "text": template("map.walk_served", lang),  # a site
+                   "values": walk | {"per_hour": [f"{k}_per_hour", 1, 1]}},
+                  {"needs": [f"{k}_min", f"{k}_m", f"{k}_frequent_min"], "text": template("map.walk_frequent", lang),  # a click
+                   "values": walk | {"frequent": [f"{k}_frequent_min", 1, 1]}}] if self.levels else []
         return [*served, {"needs": [f"{k}_min", f"{k}_m"], "text": template("map.walk", lang), "values": {"min": [f"{k}_min", 1, 1], "m": [f"{k}_m", 1, 0]}},
                 {"needs": [], "text": t("none_within", lang, minutes=self.walking.cutoff_min)}]

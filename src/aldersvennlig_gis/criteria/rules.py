@@ -69,10 +69,9 @@ def known_share(share: np.ndarray, known: np.ndarray, unknown: float) -> np.ndar
     return unknown + known * (100.0 * share - unknown)
 
 
-def best(rule: dict, measures: dict[str, np.ndarray]) -> np.ndarray:
-    """``decay(x_i) * factor_i`` per term of a ``best`` rule, the best term (rows: terms)."""
-    terms = np.array([decay(measures[x], rule["full"], rule["zero"]) * f for x, f in zip(rule["x"], rule["factor"], strict=True)])
-    return terms.max(axis=0)
+def best_terms(rule: dict, measures: dict[str, np.ndarray]) -> np.ndarray:
+    """``decay(x_i) * factor_i`` for each term of a ``best`` rule (rows: terms); the score is their maximum."""
+    return np.array([decay(measures[x], rule["full"], rule["zero"]) * f for x, f in zip(rule["x"], rule["factor"], strict=True)])
 
 
 def _take(r: Reach, attr: str, nodes: np.ndarray) -> np.ndarray:
@@ -121,7 +120,7 @@ def score(rule: dict, measures: dict[str, np.ndarray]) -> np.ndarray:
     if op == "decay":
         out = decay(measures[rule["x"]], rule["full"], rule["zero"])
     elif op == "best":
-        out = best(rule, measures)
+        out = best_terms(rule, measures).max(axis=0)
     elif op == "known_share":
         share, known = (np.nan_to_num(measures[rule[k]]) for k in ("share", "known"))
         out = known_share(share, known, rule["unknown"])
