@@ -137,6 +137,13 @@ def test_explain_and_evaluate_say_how_often_the_stop_is_served(tmp_path):
     assert r.returncode == 0, r.stderr
     ranking = pd.read_csv(out / "ranking.csv")
     assert {"transit_frequent_min", "transit_per_hour"} <= set(ranking.columns)
+    import pyogrio
+
+    dest = pyogrio.read_dataframe(out / "results.gpkg", layer="destinations", read_geometry=False)
+    stops = dest[dest["category"] == "transit"].set_index("name")
+    assert stops.loc["Stopp 201", "service"] == "frequent" and stops.loc["Stopp 202", "service"] == "rare"
+    quality = pyogrio.read_dataframe(out / "results.gpkg", layer="data_quality", read_geometry=False)
+    assert "transit_stops_unserved" in set(quality["measure"])
     r = run_cli("--lang", "en", "explain", "--run", str(out), "--site", "B")
     assert r.returncode == 0, r.stderr
     assert "0.2 departures an hour" in r.stdout and "No stop with at least 4 departures an hour within a 30 min walk" in r.stdout
