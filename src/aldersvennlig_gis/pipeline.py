@@ -1,9 +1,10 @@
 """The analysis as named stages, each handing typed data to the next:
 
 read (``Read``; with ``--gtfs`` the stops' service) -> network (``Network``) ->
-place (``Placed``: sites, destinations, GPs and benches on the network) -> route graph (``Attached``: their graph nodes) -> serve (departures per hour at
-the stops' nodes) -> search (``reach`` per routing search) -> score the
-sites and the network nodes (``criteria``) -> data quality -> neighbourhoods
+place (``Placed``: sites, destinations, GPs and benches on the network) -> route
+graph (``Attached``: their graph nodes) -> serve (departures per hour at the
+stops' nodes) -> search (``reach`` per routing search) -> score the sites
+and the network nodes (``criteria``) -> data quality -> neighbourhoods
 (grid and zones). ``analyse`` runs them and returns an ``Analysis``; the API
 writes it.
 """
