@@ -55,6 +55,8 @@ _TEXT: dict[str, dict[str, str]] = {
     },
     "xlsx.col.exclusion_zone": {"nb": 'Eksklusjonssone', "nn": "Eksklusjonssone", "en": 'Exclusion zone'},
     "xlsx.suffix.m": {"nb": '{label}: meter', "nn": "{label}: meter", "en": '{label}: metres'},
+    "xlsx.suffix.frequent_min": {"nb": '{label}: minutter til hyppig avgang', "nn": "{label}: minutt til hyppig avgang", "en": '{label}: minutes to frequent service'},
+    "xlsx.suffix.per_hour": {"nb": '{label}: avganger i timen', "nn": "{label}: avgangar i timen", "en": '{label}: departures an hour'},
     "xlsx.suffix.min": {"nb": '{label}: minutter å gå', "nn": "{label}: minutt å gå", "en": '{label}: minutes on foot'},
     "xlsx.suffix.score": {"nb": '{label}: poeng', "nn": "{label}: poeng", "en": '{label}: score'},
     "xlsx.suffix.name": {"nb": '{label}: nærmeste', "nn": "{label}: nærmaste", "en": '{label}: nearest'},
@@ -173,6 +175,14 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": "OpenStreetMap background (needs internet)",
     },
     "map.criteria": {"nb": "Kriterier og vekter", "nn": "Kriterium og vekter", "en": "Criteria and weights"},
+    "map.rule.transit": {
+        "nb": "100 poeng innen {full:g} min gange, 0 poeng fra {zero:g} min, ganget med holdeplassens rutetilbud: "
+        "{f_frequent:g} ved minst {frequent:g} avganger i timen, {f_regular:g} ved minst {regular:g}, {f_rare:g} ved færre; beste holdeplass teller",
+        "nn": "100 poeng innan {full:g} min gange, 0 poeng frå {zero:g} min, gonga med rutetilbodet på haldeplassen: "
+        "{f_frequent:g} ved minst {frequent:g} avgangar i timen, {f_regular:g} ved minst {regular:g}, {f_rare:g} ved færre; beste haldeplass tel",
+        "en": "100 points within a {full:g} min walk, 0 points from {zero:g} min, times the stop's service: "
+        "{f_frequent:g} with at least {frequent:g} departures an hour, {f_regular:g} with at least {regular:g}, {f_rare:g} with fewer; the best stop counts",
+    },
     "map.rule.destination": {
         "nb": "100 poeng innen {full:g} min gange, 0 poeng fra {zero:g} min",
         "nn": "100 poeng innan {full:g} min gange, 0 poeng frå {zero:g} min",
@@ -230,6 +240,16 @@ _TEXT: dict[str, dict[str, str]] = {
     "map.lit_share": {"nb": "{pct} % belyst", "nn": "{pct} % opplyst", "en": "{pct} % lit"},
     "map.lit_unknown": {"nb": "belysning ukjent", "nn": "belysning ukjend", "en": "lighting unknown"},
     "map.bench_gap": {"nb": "{m} m uten benk", "nn": "{m} m utan benk", "en": "{m} m without a bench"},
+    "map.walk_served": {
+        "nb": "{min} min · {m} m · {per_hour} avganger i timen",
+        "nn": "{min} min · {m} m · {per_hour} avgangar i timen",
+        "en": "{min} min · {m} m · {per_hour} departures an hour",
+    },
+    "map.walk_frequent": {
+        "nb": "{min} min · {m} m · hyppig avgang {frequent} min unna",
+        "nn": "{min} min · {m} m · hyppig avgang {frequent} min unna",
+        "en": "{min} min · {m} m · frequent service {frequent} min away",
+    },
     "map.walk": {"nb": "{min} min · {m} m", "nn": "{min} min · {m} m", "en": "{min} min · {m} m"},
     "map.no_route": {"nb": "ingen vei innen rekkevidde", "nn": "ingen veg innan rekkjevidd", "en": "no route within reach"},
     "map.unnamed": {"nb": "(uten navn)", "nn": "(utan namn)", "en": "(unnamed)"},
@@ -413,6 +433,16 @@ _TEXT: dict[str, dict[str, str]] = {
         "nn": "Merk: {arg} {arg:tomt|tomter} i tomtefila ligg utanfor analyseområdet (--area) og er ikkje med.",
         "en": "Note: {arg} {arg:site|sites} of the sites file {arg:lies|lie} outside the analysis area (--area) and {arg:is|are} left out.",
     },
+    "warn.transit_service_unknown": {
+        "nb": "Merk: ingen rutetabell (--gtfs); hvor ofte holdeplassene betjenes, er ukjent, og alle holdeplasser teller likt.",
+        "nn": "Merk: ingen rutetabell (--gtfs); kor ofte haldeplassane blir betente, er ukjent, og alle haldeplassar tel likt.",
+        "en": "Note: no timetable (--gtfs); how often the stops are served is unknown, and every stop counts alike.",
+    },
+    "warn.gtfs_day": {
+        "nb": "Merk: avgangene er talt {args[0]} i vinduet transit.window.",
+        "nn": "Merk: avgangane er talde {args[0]} i vindauget transit.window.",
+        "en": "Note: departures were counted on {args[0]} within transit.window.",
+    },
     "warn.sites_near_edge": {
         "nb": "Advarsel: {args[0]} {args[0]:tomt|tomter} ligger nærmere kanten av dataene enn {args[1]} m (så langt en eldre går på "
         "walking.cutoff_min); butikker og stier bak kanten mangler, så poengene kan bli for lave. Bruk et større uttrekk med --area.",
@@ -537,6 +567,11 @@ _TEXT: dict[str, dict[str, str]] = {
         "nn": "Tomter utanfor analyseområdet (ikkje med)",
         "en": "Sites outside the analysis area (left out)",
     },
+    "dq.transit_stops_unserved": {
+        "nb": "Holdeplasser uten avganger i rutetabellen i tidsvinduet (bestillingstransport, skoleruter)",
+        "nn": "Haldeplassar utan avgangar i rutetabellen i tidsvindauget (bestillingstransport, skuleruter)",
+        "en": "Stops without departures in the timetable within the window (on-demand services, school routes)",
+    },
     "dq.missing_way_nodes": {
         "nb": "Veinoder som mangler i uttrekket",
         "nn": "Vegnodar som manglar i uttrekket",
@@ -590,6 +625,21 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": "Site {site} lies in the exclusion zone '{zone}' (--exclude) and is not ranked; overall score {score} of 100.",
     },
     "explain.point": {"nb": "punktet", "nn": "punktet", "en": "the point"},
+    "explain.transit_served": {
+        "nb": "  Holdeplassen som gir poengene, har {per_hour:.1f} avganger i timen.",
+        "nn": "  Haldeplassen som gir poenga, har {per_hour:.1f} avgangar i timen.",
+        "en": "  The stop that gives the score has {per_hour:.1f} departures an hour.",
+    },
+    "explain.transit_frequent": {
+        "nb": "  Nærmeste holdeplass med minst {per_hour:g} avganger i timen: {min:.1f} min å gå.",
+        "nn": "  Nærmaste haldeplass med minst {per_hour:g} avgangar i timen: {min:.1f} min å gå.",
+        "en": "  Nearest stop with at least {per_hour:g} departures an hour: {min:.1f} min on foot.",
+    },
+    "explain.transit_no_frequent": {
+        "nb": "  Ingen holdeplass med minst {per_hour:g} avganger i timen innen {cutoff:g} min gange.",
+        "nn": "  Ingen haldeplass med minst {per_hour:g} avgangar i timen innan {cutoff:g} min gange.",
+        "en": "  No stop with at least {per_hour:g} departures an hour within a {cutoff:g} min walk.",
+    },
     "explain.nearest": {
         "nb": "{label}: nærmeste er {name}, {m} m og {min} min å gå for en eldre fotgjenger.",
         "nn": "{label}: nærmaste er {name}, {m} m og {min} min å gå for ein eldre fotgjengar.",
@@ -1127,6 +1177,46 @@ _TEXT: dict[str, dict[str, str]] = {
         "nb": "{path}: objekt nr. {row} har ukjent kategori {category!r}; bruk en av {categories}",
         "nn": "{path}: objekt nr. {row} har ukjend kategori {category!r}; bruk ein av {categories}",
         "en": "{path}: feature {row} has the unknown category {category!r}; use one of {categories}",
+    },
+    "err.gtfs_date_alone": {
+        "nb": "--gtfs-date gjelder bare rutetabellen; oppgi den med --gtfs, eller fjern --gtfs-date",
+        "nn": "--gtfs-date gjeld berre rutetabellen; oppgi han med --gtfs, eller fjern --gtfs-date",
+        "en": "--gtfs-date applies only to the timetable; give it with --gtfs, or leave out --gtfs-date",
+    },
+    "err.gtfs_date_outside": {
+        "nb": "{path}: ingen avganger {date} i rutetabellen (den gjelder {first} til {last}); velg en dag med trafikk i --gtfs-date",
+        "nn": "{path}: ingen avgangar {date} i rutetabellen (han gjeld {first} til {last}); vel ein dag med trafikk i --gtfs-date",
+        "en": "{path}: no departures on {date} in the timetable (it runs {first} to {last}); give --gtfs-date a day with service",
+    },
+    "err.gtfs_missing": {
+        "nb": "{path}: rutetabellen mangler {name}; bruk en fullstendig GTFS-fil (for eksempel Enturs nasjonale)",
+        "nn": "{path}: rutetabellen manglar {name}; bruk ei fullstendig GTFS-fil (til dømes Enturs nasjonale)",
+        "en": "{path}: the timetable lacks {name}; use a complete GTFS feed (such as Entur's national one)",
+    },
+    "err.gtfs_no_service": {
+        "nb": "{path}: rutetabellen har ingen avganger på hverdager de første to ukene; oppgi en dag med --gtfs-date",
+        "nn": "{path}: rutetabellen har ingen avgangar på kvardagar dei første to vekene; oppgi ein dag med --gtfs-date",
+        "en": "{path}: the timetable has no weekday service in its first two weeks; give a day with --gtfs-date",
+    },
+    "err.gtfs_not_found": {
+        "nb": "{path}: finner ikke rutetabellen (--gtfs); sjekk stien",
+        "nn": "{path}: finn ikkje rutetabellen (--gtfs); sjekk stien",
+        "en": "{path}: timetable not found (--gtfs); check the path",
+    },
+    "err.gtfs_not_zip": {
+        "nb": "{path}: ikke en GTFS-fil (zip); last ned rutetabellen på nytt",
+        "nn": "{path}: ikkje ei GTFS-fil (zip); last ned rutetabellen på nytt",
+        "en": "{path}: not a GTFS feed (zip); download the timetable again",
+    },
+    "err.transit_window": {
+        "nb": "window må være «TT:MM-TT:MM» med slutt etter start, for eksempel «07:00-19:00»",
+        "nn": "window må vere «TT:MM-TT:MM» med slutt etter start, til dømes «07:00-19:00»",
+        "en": "window must be 'HH:MM-HH:MM' with the end after the start, such as '07:00-19:00'",
+    },
+    "err.transit_levels": {
+        "nb": "regular_per_hour kan ikke være større enn frequent_per_hour",
+        "nn": "regular_per_hour kan ikkje vere større enn frequent_per_hour",
+        "en": "regular_per_hour cannot be larger than frequent_per_hour",
     },
     "err.dest_none": {
         "nb": "{path}: målpunktfilen har ingen objekter; legg inn målpunkter eller utelat --destinations",

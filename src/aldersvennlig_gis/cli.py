@@ -24,6 +24,7 @@ import os  # noqa: E402  (the libraries below take a second or two to load)
 import re  # noqa: E402
 import traceback  # noqa: E402
 import warnings  # noqa: E402
+from datetime import datetime  # noqa: E402
 from enum import Enum  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Annotated, Optional  # noqa: E402
@@ -85,6 +86,8 @@ AccessOpt = Annotated[Optional[str], typer.Option("--accessibility", help="Kartv
 BenchesOpt = Annotated[Optional[str], typer.Option("--benches", help="Bench register FILE[:layer] (points), added to OSM's benches.")]
 LampsOpt = Annotated[Optional[str], typer.Option("--lamps", help="Street lamp register FILE[:layer] (points), added to OSM's lamps.")]
 ToiletsOpt = Annotated[Optional[str], typer.Option("--toilets", help="Public toilet register FILE[:layer] (points), added to OSM's toilets.")]
+GtfsOpt = Annotated[Optional[Path], typer.Option("--gtfs", help="GTFS feed FILE.zip (Entur's national feed): stops scored by departures per hour ([transit]).")]
+GtfsDateOpt = Annotated[Optional[datetime], typer.Option("--gtfs-date", formats=["%Y-%m-%d"], help="Day to count departures on, YYYY-MM-DD (default: the busiest weekday of the feed's first two weeks).")]
 OutOpt = Annotated[Optional[str], typer.Option("--out", help="Output folder (default maps/<input stem>).")]
 
 
@@ -111,6 +114,8 @@ def run(
     benches: BenchesOpt = None,
     lamps: LampsOpt = None,
     toilets: ToiletsOpt = None,
+    gtfs: GtfsOpt = None,
+    gtfs_date: GtfsDateOpt = None,
     out: OutOpt = None,
 ) -> None:
     """Analyse an area and write all outputs."""
@@ -119,6 +124,7 @@ def run(
         population=population, population_column=population_column, gp_capacity=gp_capacity,
         sites_crs=epsg_code(sites_crs), site_label=site_label, title=title, area=area, kommune=kommune, cache=cache,
         network=network, accessibility=accessibility, benches=benches, lamps=lamps, toilets=toilets,
+        gtfs=gtfs, gtfs_date=gtfs_date.date() if gtfs_date else None,
     )
     api.run(inputs, lang=state.lang, say=_say)
 
@@ -150,11 +156,14 @@ def evaluate(
     benches: BenchesOpt = None,
     lamps: LampsOpt = None,
     toilets: ToiletsOpt = None,
+    gtfs: GtfsOpt = None,
+    gtfs_date: GtfsDateOpt = None,
 ) -> None:
     """Breakdown of one proposed site, without writing outputs."""
     inputs = api.Inputs(osm=osm, destinations=destinations, config=config, dem=dem, crs=crs, exclude=exclude,
                         area=area, kommune=kommune, cache=cache, network=network, accessibility=accessibility,
-                        benches=benches, lamps=lamps, toilets=toilets)
+                        benches=benches, lamps=lamps, toilets=toilets, gtfs=gtfs,
+                        gtfs_date=gtfs_date.date() if gtfs_date else None)
     typer.echo(api.evaluate(inputs, lon, lat, lang=state.lang, say=_say).text(state.lang))
 
 

@@ -30,6 +30,7 @@ from .models import (
     Output,
     Sensitivity,
     Strict,
+    Transit,
     Walking,
     Weights,
     Zones,
@@ -54,6 +55,7 @@ class Config(Strict):
     data_quality: DataQuality
     fetch: Fetch
     network_attributes: NetworkAttributes
+    transit: Transit
 
     @model_validator(mode="after")
     def _criteria(self) -> "Config":

@@ -244,7 +244,10 @@ def explain_site(run_dir: Path, site_id: str) -> Breakdown:
     hit = _find_site(sites, site_id)
     if hit.empty:
         raise InputError("no_such_site", path=ranking, site_id=str(site_id))
-    criteria = Criteria.from_config(config_of_run(meta.get("config_json", ""), gpkg))
+    cfg = config_of_run(meta.get("config_json", ""), gpkg)
+    criteria = Criteria.from_config(cfg)
+    if "input.gtfs" in meta:  # stops were scored by how often they are served
+        criteria.serve(cfg.transit)
     row = hit.iloc[0].copy()
     row["site_id"] = str(row["site_id"])
     ranked = sites[sites["rank"].notna()]

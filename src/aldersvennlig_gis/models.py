@@ -88,6 +88,41 @@ class GpAccess(Strict):
     category: str  # the destination category a GP in --gp-capacity is matched to
 
 
+class Transit(Strict):
+    """``[transit]``: service levels from a GTFS feed (``--gtfs``, readers/gtfs.py)."""
+
+    window: str  # "07:00-19:00"
+    frequent_per_hour: float = Field(gt=0)
+    regular_per_hour: float = Field(gt=0)
+    factor_frequent: float = Field(ge=0, le=1)
+    factor_regular: float = Field(ge=0, le=1)
+    factor_rare: float = Field(ge=0, le=1)
+    unmatched_factor: float = Field(ge=0, le=1)
+    match_m: float = Field(ge=0)  # an OSM stop without an NSR id takes the feed's stop place this near
+
+    @model_validator(mode="after")
+    def _check(self) -> "Transit":
+        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d", self.window) or self.window_hours() <= 0:
+            raise Invalid("transit_window")
+        if self.regular_per_hour > self.frequent_per_hour:
+            raise Invalid("transit_levels")
+        return self
+
+    def window_s(self) -> tuple[int, int]:
+        """The window's start and end in seconds after midnight."""
+        start, end = (int(h) * 3600 + int(m) * 60 for h, m in (part.split(":") for part in self.window.split("-")))
+        return start, end
+
+    def window_hours(self) -> float:
+        start, end = self.window_s()
+        return (end - start) / 3600.0
+
+    def factors(self) -> dict[str, float]:
+        """The score factor of each service class, best first; ``unmatched``: an OSM stop the feed does not serve."""
+        return {"frequent": self.factor_frequent, "regular": self.factor_regular, "rare": self.factor_rare,
+                "unmatched": self.unmatched_factor}
+
+
 class Fetch(Strict):
     """``[fetch]``: where ``aldersvennlig fetch`` asks OpenStreetMap (fetch.py)."""
 

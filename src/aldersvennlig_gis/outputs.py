@@ -99,11 +99,13 @@ def network_table(a: Analysis) -> pa.Table:
 def destinations_layer(a: Analysis) -> gpd.GeoDataFrame:
     """Destinations as points (areas at a point inside), so QGIS styles one point layer.
 
-    ``place`` numbers the stops: the platforms of one stop share it.
+    ``place`` numbers the stops: the platforms of one stop share it; with ``--gtfs``,
+    ``per_hour`` and ``service`` say how often a stop is served and its class.
     """
     d = a.destinations
+    served = ["per_hour", "service"] if "per_hour" in d else []
     return gpd.GeoDataFrame(
-        d[["category", "name", "source_id", "place"]], geometry=d.geometry.representative_point().to_numpy(), crs=d.crs
+        d[["category", "name", "source_id", "place", *served]], geometry=d.geometry.representative_point().to_numpy(), crs=d.crs
     )
 
 

@@ -1,9 +1,10 @@
 """The analysis as named stages, each handing typed data to the next:
 
-read (``Read``) -> network (``Network``) -> place (``Placed``: sites,
-destinations, GPs and benches on the network) -> route graph (``Attached``:
-their graph nodes) -> search (``reach`` per searched criterion) -> score the
-sites and the network nodes (``criteria``) -> data quality -> neighbourhoods
+read (``Read``; with ``--gtfs`` the stops' service) -> network (``Network``) ->
+place (``Placed``: sites, destinations, GPs and benches on the network) -> route
+graph (``Attached``: their graph nodes) -> serve (departures per hour at the
+stops' nodes) -> search (``reach`` per routing search) -> score the sites
+and the network nodes (``criteria``) -> data quality -> neighbourhoods
 (grid and zones). ``analyse`` runs them and returns an ``Analysis``; the API
 writes it.
 """
@@ -34,6 +35,7 @@ from .readers import population
 from .readers.accessibility import Survey, apply_survey, read_survey
 from .readers.area import Area, data_edge, near_edge, read_area
 from .readers.destinations import read_destinations
+from .readers.gtfs import read_service, serve_stops
 from .readers.network_file import read_network
 from .readers.osm import OsmData, osm_format, read_osm
 from .readers.registers import add_registers
@@ -127,6 +129,8 @@ class Read:
     edge: shapely.Geometry  # the edge of the data read (EPSG:4326): the area's buffer, else the extract's bounds
     outside_area: int  # sites of the sites file outside the area, left out
     survey: Survey | None  # --accessibility
+    gtfs_day: str | None = None  # the day --gtfs was counted on (YYYY-MM-DD)
+    unserved_stops: int = 0  # stops the feed does not serve in the window
 
 
 def resolve_area(inputs: Inputs, cfg: Config) -> tuple[Inputs, Area | None]:
@@ -152,6 +156,8 @@ def read_inputs(inputs: Inputs, cfg: Config, criteria: Criteria, osm: OsmData | 
     if inputs.sites_crs is not None and not inputs.sites:
         raise InputError("sites_crs_alone")
     epsg_code(inputs.sites_crs)  # an unknown code stops before the extract is read
+    if inputs.gtfs_date is not None and inputs.gtfs is None:
+        raise InputError("gtfs_date_alone")
     if inputs.network is not None:  # the municipality's own lines instead of OSM's
         if inputs.osm is not None or inputs.kommune is not None:
             raise InputError("network_and_osm")
@@ -191,10 +197,18 @@ def read_inputs(inputs: Inputs, cfg: Config, criteria: Criteria, osm: OsmData | 
     if area is not None:  # what was read: the area's buffer, as far as the extract reaches
         edge = shapely.intersection(edge, area.data)
     dests = read_destinations(osm.destinations, inputs.destinations, criteria.searched, epsg)
+    day, unserved = None, 0
+    if inputs.gtfs is not None and criteria.transit_keys():
+        x, y = to_crs(osm.lon, osm.lat, epsg)
+        r = cfg.walking.reach_m()
+        service = read_service(inputs.gtfs, inputs.gtfs_date, epsg, (x.min() - r, y.min() - r, x.max() + r, y.max() + r),
+                               cfg.transit.window_s())
+        dests, unserved = serve_stops(dests, service, criteria.transit_keys(), cfg.transit)
+        day = service.date.isoformat()
     gps = population.read_gps(inputs.gp_capacity, epsg) if inputs.gp_capacity else None
     zones = read_zones(inputs.exclude, epsg) if inputs.exclude else None
     bxy = np.c_[to_crs(osm.benches[:, 0], osm.benches[:, 1], epsg)].reshape(-1, 2) if len(osm.benches) else np.empty((0, 2))
-    return Read(osm, pop, epsg, sites, dests, gps, zones, bxy, area, edge, outside, survey)
+    return Read(osm, pop, epsg, sites, dests, gps, zones, bxy, area, edge, outside, survey, day, unserved)
 
 
 def network_stage(read: Read, inputs: Inputs, cfg: Config, criteria: Criteria, warnings: list[str]) -> Network:
@@ -340,10 +354,24 @@ def route_graph(net: Network, p: Placed, cfg: Config) -> Attached:
     return Attached(graph, site_node, dest_node)
 
 
+def serve(att: Attached, p: Placed, criteria: Criteria, cfg: Config) -> None:
+    """With a timetable: the departures per hour of the stop at each graph node, for the transit criteria."""
+    if "per_hour" not in p.destinations:
+        return
+    per_hour_at = np.full(att.graph.n + 1, np.nan)  # the last entry stands for "no node"
+    at = np.where(p.dest_ok, att.dest_node, att.graph.n)
+    rate = p.destinations["per_hour"].to_numpy(dtype=float)
+    np.fmax.at(per_hour_at, at, rate)
+    criteria.serve(cfg.transit, per_hour_at[:-1])
+
+
 def search(att: Attached, p: Placed, criteria: Criteria, cutoff_min: float, warnings: list[str]) -> dict[str, routing.Reach]:
-    """One search per searched criterion from all its destinations at once, then the route measures."""
+    """One search per routing search (a searched criterion; with a timetable, also each service
+    class of its stops) from all its destinations at once, then the route measures."""
     cats = p.destinations["category"].to_numpy()
-    trees = {key: routing.shortest_paths(att.graph, att.dest_node[(cats == key) & p.dest_ok], cutoff_min * 60.0) for key in criteria.searched}
+    level = p.destinations["service"].to_numpy() if "service" in p.destinations else np.full(len(cats), "")
+    targets = {key: (cats == cat) & p.dest_ok & ((level == cls) if cls else True) for key, (cat, cls) in criteria.searches.items()}
+    trees = {key: routing.shortest_paths(att.graph, att.dest_node[sel], cutoff_min * 60.0) for key, sel in targets.items()}
     warnings += [f"no_destinations:{key}" for key in criteria.searched if not ((cats == key) & p.dest_ok).any()]
     return {key: routing.route_measures(att.graph, *tree) for key, tree in trees.items()}
 
@@ -477,6 +505,9 @@ def data_quality(
         **({"sites_outside_area": float(read.outside_area)} if read.area is not None else {}),
         "missing_way_nodes": float(read.osm.missing_nodes),
     }
+    if read.gtfs_day is not None:
+        quality["transit_stops_unserved"] = float(read.unserved_stops)
+        warnings.append(f"gtfs_day:{read.gtfs_day}")
     if criteria.ahp is not None:
         quality["ahp_consistency_ratio"] = criteria.ahp.cr
     warnings += criteria.thin_data(quality)
@@ -511,6 +542,7 @@ def analyse(inputs: Inputs, cfg: Config | None = None, osm: OsmData | None = Non
     if placed.gps is not None and (~placed.gp_ok).any():
         warnings.append(f"gp_off_network:{int((~placed.gp_ok).sum())}")
     clock.lap("graph")
+    serve(att, placed, criteria, cfg)
     reach = search(att, placed, criteria, cfg.walking.cutoff_min, warnings)
     clock.lap("searches")
     nodes = score_nodes(net, reach, criteria)

@@ -5,6 +5,7 @@ writers read it; neither imports the other."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -59,6 +60,8 @@ class Inputs:
     benches: str | None = None  # --benches FILE[:layer]: a bench register, added to OSM's
     lamps: str | None = None  # --lamps FILE[:layer]: a street lamp register, added to OSM's
     toilets: str | None = None  # --toilets FILE[:layer]: a public toilet register, added to OSM's
+    gtfs: Path | None = None  # --gtfs FILE.zip: a GTFS feed; stops scored by how often they are served
+    gtfs_date: dt.date | None = None  # --gtfs-date: the day counted (default: the feed's representative weekday)
     place: str | None = None  # the analysed place's name, where the inputs name it (--kommune: what fetch stored)
 
     def area_name(self) -> str:

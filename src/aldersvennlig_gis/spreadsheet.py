@@ -30,10 +30,10 @@ from .results import Analysis
 # Number formats by column name (then by suffix); Excel shows them in the reader's locale.
 _FORMATS = {"lon": "0.000000", "lat": "0.000000", "rank": "0", "rank_p10": "0", "rank_p90": "0", "benches_near": "0",
             "score": "0.00", "tiebreak_min": "0.00"}
-_SUFFIX_FORMATS = {"_score": "0.0", "_min": "0.0", "_m": "0", "_share": "0%"}
+_SUFFIX_FORMATS = {"_score": "0.0", "_min": "0.0", "_m": "0", "_share": "0%", "_per_hour": "0.0"}
 _DATE_FORMAT = "yyyy-mm-dd"
 # Per-criterion columns: the catalogue key of their header, longest suffix first.
-_SUFFIXES = ("_known_share", "_steps_m", "_steep_m", "_gap_m", "_share", "_score", "_name", "_min", "_id", "_m")
+_SUFFIXES = ("_frequent_min", "_known_share", "_per_hour", "_steps_m", "_steep_m", "_gap_m", "_share", "_score", "_name", "_min", "_id", "_m")
 # Characters XML 1.0 cannot hold (control characters but tab, line feed, carriage return).
 _INVALID_XML = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"
 

@@ -236,7 +236,8 @@ def _map_measures(c: Criterion, lang: str) -> list[dict]:
     what those read), in the criterion's order."""
     specs = c.measures()
     by_name = {m["name"]: m for m in specs}
-    want = {v for v in c.rule().values() if isinstance(v, str) and v in by_name}
+    named = [n for v in c.rule().values() for n in (v if isinstance(v, list) else [v])]
+    want = {v for v in named if isinstance(v, str) and v in by_name}
     for d in c.describe(lang):
         want |= set(d["needs"]) | {v[0] for v in d.get("values", {}).values()}
     todo = list(want)

@@ -438,6 +438,7 @@ function aldersvennligMap(map) {
     if (rule.op === 'unknown') return rule.value;  // no data at all: neutral
     if (rule.route && !val(rule.route)) return 0;  // no route to walk
     if (rule.op === 'decay') return val(rule.x) === null ? 0 : decay(val(rule.x), rule.full, rule.zero);
+    if (rule.op === 'best') return Math.max(...rule.x.map((x, i) => (val(x) === null ? 0 : decay(val(x), rule.full, rule.zero)) * rule.factor[i]));
     if (rule.op === 'known_share') return rule.unknown + (val(rule.known) || 0) * (100 * (val(rule.share) || 0) - rule.unknown);
     throw new Error('unknown score rule ' + rule.op);
   }

@@ -89,6 +89,23 @@ class Criteria:
         return {c.key: c.search for c in self.items if c.search is not None}
 
     @property
+    def searches(self) -> dict[str, tuple[str, str | None]]:
+        """The routing searches, by key: the destination category each walks to and
+        the service class it keeps (None: all), in config order."""
+        return {key: target for c in self.items for key, target in c.searches().items()}
+
+    def serve(self, levels, per_hour_at: np.ndarray | None = None) -> None:
+        """The run has a timetable (``--gtfs``): transit criteria score by service class
+        (``levels``: ``[transit]``; ``per_hour_at``: departures per hour of the stop at each graph node)."""
+        for c in self.items:
+            if c.key in self.transit_keys():
+                c.serve(levels, per_hour_at)
+
+    def transit_keys(self) -> list[str]:
+        """The destination criteria whose destinations are stops served by a timetable (``timetable = true``)."""
+        return [c.key for c in self.items if getattr(c.settings, "timetable", False)]
+
+    @property
     def lamp_radius_m(self) -> float:
         return max((c.lamp_radius_m for c in self.items if c.lamp_radius_m is not None), default=0.0)
 

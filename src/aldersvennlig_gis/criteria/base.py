@@ -96,6 +96,11 @@ class Criterion:
         """Its output columns in ``group`` (see ``GROUPS``), measures or ``site_details``."""
         return []
 
+    def searches(self) -> dict[str, tuple[str, str | None]]:
+        """Its routing searches by key (``reach`` keys): the destination category and
+        the service class each walks to (None: every destination of the category)."""
+        return {self.key: (self.key, None)} if self.search is not None else {}
+
     def routes(self) -> list[str]:
         """The searched criteria whose routes it measures (``reach`` keys it reads)."""
         return []

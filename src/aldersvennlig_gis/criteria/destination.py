@@ -8,6 +8,16 @@ minutes from 100 at ``full_min`` to 0 at ``zero_min``; none within
 ``<key>_name``, ``<key>_id`` (the nearest one), ``<key>_steps_m``,
 ``<key>_steep_m`` (the route on steps and on steep edges). Its minutes count
 in ``tiebreak_min``.
+
+``timetable = true`` (public transport): with ``--gtfs`` (``serve``) its stops
+fall into service classes by departures per hour (``[transit]``: frequent,
+regular, rare, and ``unmatched``, an OSM stop the feed does not serve in the
+window), one search per class (``<key>@<class>``), and the score is the best
+over the classes of the walking-time score times the class's factor (rule
+``best``): a frequent stop a bit farther beats a rare stop next door. Two more
+columns then: ``<key>_frequent_min`` (the walk to the nearest frequent stop) and
+``<key>_per_hour`` (departures per hour of the stop that gives the score).
+Without a timetable it scores as any destination criterion.
 """
 
 from __future__ import annotations
@@ -18,6 +28,8 @@ from pydantic import Field, model_validator
 
 from ..catalogue import number, t, template
 from ..models import CriterionSettings, Invalid
+from ..models import Transit as Levels
+from . import rules
 from .base import Criterion, Search
 
 
@@ -27,6 +39,7 @@ class DestinationSettings(CriterionSettings):
     merge_m: float | None = Field(default=None, gt=0)  # same-named destinations this close are one place
     full_min: float = Field(ge=0)
     zero_min: float = Field(gt=0)
+    timetable: bool = False  # its destinations are stops a --gtfs timetable serves
 
     @model_validator(mode="after")
     def _check(self) -> "DestinationSettings":
@@ -48,11 +61,36 @@ class Destination(Criterion):
         super().__init__(*args, **kwargs)
         s = self.settings
         self.search = Search(s.tags, s.exclude, s.merge_m)
+        self.levels: Levels | None = None  # [transit], when a timetable serves its stops
+        self.per_hour_at: np.ndarray | None = None  # departures per hour of the stop at each graph node (NaN: none)
+
+    def serve(self, levels: Levels, per_hour_at: np.ndarray | None = None) -> None:
+        """A timetable serves its stops: score by service class."""
+        self.levels, self.per_hour_at = levels, per_hour_at
+
+    def classes(self) -> dict[str, float]:
+        """The service classes searched, with their factors (none without a timetable)."""
+        return self.levels.factors() if self.levels is not None else {}
+
+    def searches(self):
+        k = self.key
+        return {k: (k, None)} | {f"{k}@{c}": (k, c) for c in self.classes()}
 
     def measures(self):
         k = self.key
         return [{"name": f"{k}_m", "take": "length_m", "route": k}, {"name": f"{k}_min", "take": "time_min", "route": k},
-                {"name": f"{k}_steps_m", "take": "steps_m", "route": k}, {"name": f"{k}_steep_m", "take": "steep_m", "route": k}]
+                {"name": f"{k}_steps_m", "take": "steps_m", "route": k}, {"name": f"{k}_steep_m", "take": "steep_m", "route": k}] + [
+                {"name": f"{k}_{c}_min", "take": "time_min", "route": f"{k}@{c}"} for c in self.classes()]
+
+    def measure(self, reach, nodes):
+        m = super().measure(reach, nodes)
+        if self.levels is None:
+            return m
+        k, terms = self.key, rules.best_terms(self.rule(), m)  # the stop that gives the score: that of the best class
+        source = np.array([reach[f"{k}@{c}"].source[nodes] for c in self.classes()])[terms.argmax(axis=0), np.arange(len(nodes))]
+        scored = (terms.max(axis=0) > 0) & (source >= 0)
+        per_hour = np.where(scored, self.per_hour_at[np.maximum(source, 0)], np.nan) if self.per_hour_at is not None else np.full(len(nodes), np.nan)
+        return m | {f"{k}_per_hour": per_hour}
 
     def bounds(self) -> tuple[float, float]:
         """The measure at which it scores 100 and 0 (minutes)."""
@@ -60,16 +98,28 @@ class Destination(Criterion):
 
     def rule(self):
         full, zero = self.bounds()
-        return {"op": "decay", "x": f"{self.key}_min", "full": full, "zero": zero}
+        if self.levels is None:
+            return {"op": "decay", "x": f"{self.key}_min", "full": full, "zero": zero}
+        classes = self.classes()
+        return {"op": "best", "x": [f"{self.key}_{c}_min" for c in classes], "factor": list(classes.values()),
+                "full": full, "zero": zero}
 
     def rule_text(self, lang: str) -> str:
         full, zero = self.bounds()
-        return t("map.rule.destination", lang, full=full, zero=zero)
+        if self.levels is None:
+            return t("map.rule.destination", lang, full=full, zero=zero)
+        lv = self.levels
+        return t("map.rule.transit", lang, full=full, zero=zero, frequent=lv.frequent_per_hour, regular=lv.regular_per_hour,
+                 f_frequent=lv.factor_frequent, f_regular=lv.factor_regular, f_rare=lv.factor_rare)
 
     def columns(self, group):
         k = self.key
-        return {"measure": [f"{k}_m", f"{k}_min"], "nearest": [f"{k}_name", f"{k}_id"],
+        served = [f"{k}_frequent_min", f"{k}_per_hour"] if self.levels is not None else []
+        return {"measure": [f"{k}_m", f"{k}_min", *served], "nearest": [f"{k}_name", f"{k}_id"],
                 "route": [f"{k}_steps_m", f"{k}_steep_m"]}.get(group, [])
+
+    def thin_data(self, quality):
+        return ["transit_service_unknown"] if getattr(self.settings, "timetable", False) and self.levels is None else []
 
     def tiebreak_column(self):
         return f"{self.key}_min"
@@ -89,7 +139,21 @@ class Destination(Criterion):
         return [
             t("explain.nearest", lang, label=label, name=name, m=m, min=minutes),
             "  " + t("explain.way", lang, parts=", ".join(self._way(r, lang))),
+            *self._service(r, lang),
         ]
+
+    def _service(self, r: pd.Series, lang: str) -> list[str]:
+        """With a timetable: how often the stop that gives the score is served, how far the nearest frequent one is."""
+        if self.levels is None:
+            return []
+        k, lines = self.key, []
+        if pd.notna(r[f"{k}_per_hour"]):
+            lines.append("  " + t("explain.transit_served", lang, per_hour=float(r[f"{k}_per_hour"])))
+        if pd.notna(r[f"{k}_frequent_min"]):
+            lines.append("  " + t("explain.transit_frequent", lang, min=float(r[f"{k}_frequent_min"]), per_hour=self.levels.frequent_per_hour))
+        else:
+            lines.append("  " + t("explain.transit_no_frequent", lang, per_hour=self.levels.frequent_per_hour, cutoff=self.walking.cutoff_min))
+        return lines
 
     def _way(self, r: pd.Series, lang: str) -> list[str]:
         steps, steep = float(r[f"{self.key}_steps_m"]), r[f"{self.key}_steep_m"]
@@ -105,5 +169,10 @@ class Destination(Criterion):
 
     def describe(self, lang):
         k = self.key
-        return [{"needs": [f"{k}_min", f"{k}_m"], "text": template("map.walk", lang), "values": {"min": [f"{k}_min", 1, 1], "m": [f"{k}_m", 1, 0]}},
+        walk = {"min": [f"{k}_min", 1, 1], "m": [f"{k}_m", 1, 0]}
+        served = [{"needs": [f"{k}_min", f"{k}_m", f"{k}_per_hour"], "text": template("map.walk_served", lang),  # a site
+                   "values": walk | {"per_hour": [f"{k}_per_hour", 1, 1]}},
+                  {"needs": [f"{k}_min", f"{k}_m", f"{k}_frequent_min"], "text": template("map.walk_frequent", lang),  # a click
+                   "values": walk | {"frequent": [f"{k}_frequent_min", 1, 1]}}] if self.levels else []
+        return [*served, {"needs": [f"{k}_min", f"{k}_m"], "text": template("map.walk", lang), "values": {"min": [f"{k}_min", 1, 1], "m": [f"{k}_m", 1, 0]}},
                 {"needs": [], "text": t("none_within", lang, minutes=self.walking.cutoff_min)}]

@@ -27,6 +27,10 @@ Score operations:
 ``decay``
     ``x`` (a measure) scores 100 at or below ``full`` and 0 at or above
     ``zero``, linearly between; a missing value scores 0.
+``best``
+    The best over the measures ``x`` (a list) of ``decay(x_i) * factor_i``
+    (``factor``: one per measure), ``full`` and ``zero`` as for ``decay``: the
+    walk to a stop weighed by how often it is served.
 ``known_share``
     ``unknown + known * (100 * share - unknown)``: from the neutral ``unknown``
     towards 100 x ``share`` by the share ``known`` of the way it is known on
@@ -63,6 +67,11 @@ def known_share(share: np.ndarray, known: np.ndarray, unknown: float) -> np.ndar
     one scores its lit percentage.
     """
     return unknown + known * (100.0 * share - unknown)
+
+
+def best_terms(rule: dict, measures: dict[str, np.ndarray]) -> np.ndarray:
+    """``decay(x_i) * factor_i`` for each term of a ``best`` rule (rows: terms); the score is their maximum."""
+    return np.array([decay(measures[x], rule["full"], rule["zero"]) * f for x, f in zip(rule["x"], rule["factor"], strict=True)])
 
 
 def _take(r: Reach, attr: str, nodes: np.ndarray) -> np.ndarray:
@@ -110,6 +119,8 @@ def score(rule: dict, measures: dict[str, np.ndarray]) -> np.ndarray:
         return np.full(len(next(iter(measures.values()))), float(rule["value"]))
     if op == "decay":
         out = decay(measures[rule["x"]], rule["full"], rule["zero"])
+    elif op == "best":
+        out = best_terms(rule, measures).max(axis=0)
     elif op == "known_share":
         share, known = (np.nan_to_num(measures[rule[k]]) for k in ("share", "known"))
         out = known_share(share, known, rule["unknown"])

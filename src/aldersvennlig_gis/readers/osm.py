@@ -86,7 +86,7 @@ class OsmData:
     run_highway: np.ndarray
     run_structure: np.ndarray  # GROUND, BRIDGE_OR_TUNNEL or INDOOR (how the way meets the terrain)
     run_incline: np.ndarray  # the numeric ``incline`` tag in %, NaN when absent or up/down
-    destinations: pd.DataFrame  # category, name, source_id, geometry (shapely, 4326), stop_area ("relation/1" or "")
+    destinations: pd.DataFrame  # category, name, source_id, geometry (shapely, 4326), nsr (NSR id or ""), stop_area ("relation/1" or "")
     benches: np.ndarray  # (n, 2) lon, lat
     lamps: np.ndarray  # (n, 2) lon, lat
     buildings: pd.DataFrame  # site_id, name (its name or address; NA: none), geometry (shapely, 4326)
@@ -208,6 +208,16 @@ def _name(get: Get) -> str:
     return get("name", None) or get("brand", None) or get("operator", None) or ""
 
 
+def _nsr(get: Get) -> str:
+    """The stop's id in the national stop register: ``ref:nsrq`` (a quay's number) as
+    ``NSR:Quay:<n>``, else ``ref:nsrs`` (a stop place's) as ``NSR:StopPlace:<n>``; "" when neither."""
+    for key, kind in (("ref:nsrq", "Quay"), ("ref:nsrs", "StopPlace")):
+        value = (get(key, None) or "").split(";")[0].strip()
+        if value:
+            return value if value.startswith("NSR:") else f"NSR:{kind}:{value}"
+    return ""
+
+
 def _building_label(get: Get) -> str | None:
     """What names a building on the maps: its ``name``, else its address (``addr:street``
     ``addr:housenumber``), else None."""
@@ -273,7 +283,7 @@ def _read_areas(path: Path, fmt: str, cfg: Config, buildings: bool) -> dict:
                         line = wkb.create_linestring(obj)
                     except (osmium.InvalidLocationError, RuntimeError):
                         continue  # a platform clipped from the extract
-                    out["dest_lines"].extend((cat, _name(get), f"way/{obj.id}", line) for cat in cats)
+                    out["dest_lines"].extend((cat, _name(get), f"way/{obj.id}", line, _nsr(get)) for cat in cats)
                 continue
             building = buildings and get("building", "no") != "no"
             water = any(get(k, None) == v for k, v in WATER_TAGS)
@@ -293,7 +303,7 @@ def _read_areas(path: Path, fmt: str, cfg: Config, buildings: bool) -> dict:
                 out["water"].append(geom)
             if cats:
                 entrance = next((entrances[n.ref] for ring in obj.outer_rings() for n in ring if n.ref in entrances), None)
-                out["dest"].extend((cat, _name(get), source_id, geom, entrance) for cat in cats)
+                out["dest"].extend((cat, _name(get), source_id, geom, entrance, _nsr(get)) for cat in cats)
     except RuntimeError as exc:
         raise InputError("osm_unreadable", path=path, detail=exc) from None
     out["stop_area"] = stop_area
@@ -315,7 +325,7 @@ def _read_lines(path: Path, fmt: str, cfg: Config) -> dict:
     split_attrs: list[tuple] = []
     hex_ids: list[tuple[int, list[int]]] = []  # index in hexes and node ids of the lines off the ground
     split_ids: list[int] = []
-    dests: list[tuple] = []  # category, name, source_id, lon, lat
+    dests: list[tuple] = []  # category, name, source_id, lon, lat, nsr
     benches: list[tuple[float, float]] = []
     lamps: list[tuple[float, float]] = []
     stamps: list = []  # datetimes of the walkable ways
@@ -345,7 +355,7 @@ def _read_lines(path: Path, fmt: str, cfg: Config) -> dict:
                     lamps.append(xy)
                 if bench:
                     benches.append(xy)
-                dests.extend((cat, _name(get), f"node/{obj.id}", *xy) for cat in cats)
+                dests.extend((cat, _name(get), f"node/{obj.id}", *xy, _nsr(get)) for cat in cats)
                 continue
             if not _walkable(get):
                 continue
@@ -537,10 +547,11 @@ def read_osm(path: str | Path, cfg: Config, buildings: bool = True, area: shapel
         [d[:3] for d in dests] + [d[:3] for d in dest_lines] + [d[:3] for d in dest_areas],
         columns=["category", "name", "source_id"],
     )
-    node_points = shapely.points(np.array([d[3:] for d in dests], dtype=float).reshape(-1, 2))
+    node_points = shapely.points(np.array([d[3:5] for d in dests], dtype=float).reshape(-1, 2))
     # a platform drawn along a street is as near the street all along: it is reached at its middle
     line_middles = shapely.line_interpolate_point(shapely.from_wkb(np.array([d[3] for d in dest_lines], dtype=object)), 0.5, normalized=True)
     dest_df["geometry"] = list(node_points) + list(line_middles) + area_points
+    dest_df["nsr"] = [d[-1] for d in dests] + [d[-1] for d in dest_lines] + [d[-1] for d in dest_areas]
     areas_of = areas["stop_area"]
     dest_df["stop_area"] = dest_df["source_id"].map({k: rel for k, (rel, _) in areas_of.items()}).astype(object).fillna("")
     area_name = dest_df["source_id"].map({k: name for k, (_, name) in areas_of.items()}).astype(object).fillna("")
