@@ -3,12 +3,33 @@ compressed GeoTIFFs, one band per surface, nodata off the network."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import rasterio
 
 from .surfaces import NODATA
+
+
+@contextlib.contextmanager
+def _libtiff_silenced() -> Iterator[None]:
+    """libtiff prints its own lines ("_tiffWriteProc: No space left on device.") to
+    file descriptor 2, past GDAL's and rasterio's error handling (rasterio 1.4.4,
+    GDAL 3.10.3: neither a logging handler nor CPL_LOG stops them); the failure
+    still reaches us as an exception, which says it in the reader's language."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 def _write(path: Path, bands: np.ndarray, transform: rasterio.Affine, epsg: int, names: list[str]) -> None:
@@ -18,7 +39,7 @@ def _write(path: Path, bands: np.ndarray, transform: rasterio.Affine, epsg: int,
         # deflate level 1: half the time of the default level 6 for files 2 % larger
         "tiled": True, "blockxsize": 256, "blockysize": 256, "compress": "deflate", "predictor": 3, "zlevel": 1,
     }
-    with rasterio.open(path, "w", **profile) as dst:
+    with _libtiff_silenced(), rasterio.open(path, "w", **profile) as dst:
         dst.write(bands)
         for i, name in enumerate(names, start=1):
             dst.set_band_description(i, name)
