@@ -6,6 +6,7 @@ import dataclasses
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -21,8 +22,11 @@ from .readers.cache import DEFAULT_DIR, cached_osm
 from .readers.network_file import read_network
 from .results import Analysis, Inputs
 
+if TYPE_CHECKING:
+    from .batch import BatchResult
+
 __all__ = [
-    "Inputs", "Analysis", "Breakdown", "analyse", "run", "demo", "demo_osm", "default_config_text", "explain", "evaluate",
+    "Inputs", "Analysis", "Breakdown", "analyse", "run", "batch", "demo", "demo_osm", "default_config_text", "explain", "evaluate",
 ]
 
 
@@ -56,6 +60,23 @@ def run(inputs: Inputs, lang: str = "nb", say: Callable[[str], None] = _silent) 
     ranked = int(a.sites["rank"].notna().sum())
     say(t("run.done", lang, sites=len(a.sites), ranked=ranked, out=out))
     return a
+
+
+def batch(
+    areas: str, inputs: Inputs, out: Path | str, scheduler: str | None = None, workers: int | None = None,
+    lang: str = "nb", say: Callable[[str], None] = _silent,
+) -> BatchResult:
+    """Run every area of ``areas`` (FILE[:layer]: polygons with ``kommunenummer`` or
+    ``area_id``) as ``run --area`` would, each a Dask task, into ``out/<area>/``; then
+    ``out/summary.csv`` and ``out/national.gpkg``. ``scheduler``: an existing Dask
+    cluster's address, else a LocalCluster of ``workers`` processes on 127.0.0.1.
+    An area's failure is recorded in the summary; ``result.exit_code`` tells."""
+    from .batch import run_batch
+
+    result = run_batch(areas, inputs, Path(out), scheduler, workers, lang, say=lambda msg: say(msg.text(lang)))
+    ok, total = int((result.summary["status"] == "ok").sum()), len(result.summary)
+    say(t("batch.done", lang, ok=ok, total=total, summary=result.out / "summary.csv"))
+    return result
 
 
 def demo_osm() -> Path:

@@ -711,6 +711,112 @@ _TEXT: dict[str, dict[str, str]] = {
         "nn": "Lagra {path}: {name} ({kommune}), OSM-data per {date}, med {buffer_m:.0f} m buffer rundt kommunegrensa; analyser med «aldersvennlig run --kommune {kommune}».",
         "en": "Saved {path}: {name} ({kommune}), OSM data as of {date}, with a {buffer_m:.0f} m buffer around the boundary; analyse it with 'aldersvennlig run --kommune {kommune}'.",
     },
+    "batch.skipped": {
+        "nb": "[{done}/{total}] {area}: uendret siden forrige kjøring, hoppet over",
+        "nn": "[{done}/{total}] {area}: uendra sidan førre køyring, hoppa over",
+        "en": "[{done}/{total}] {area}: unchanged since the last run, skipped",
+    },
+    "batch.unchanged": {
+        "nb": "uendret, ikke kjørt på nytt",
+        "nn": "uendra, ikkje køyrt på nytt",
+        "en": "unchanged, not run again",
+    },
+    "batch.area_ok": {
+        "nb": "[{done}/{total}] {area}: ferdig, {sites} {sites:tomt|tomter} på {seconds:.0f} s",
+        "nn": "[{done}/{total}] {area}: ferdig, {sites} {sites:tomt|tomter} på {seconds:.0f} s",
+        "en": "[{done}/{total}] {area}: done, {sites} {sites:site|sites} in {seconds:.0f} s",
+    },
+    "batch.area_failed": {
+        "nb": "[{done}/{total}] {area}: feilet: {message}",
+        "nn": "[{done}/{total}] {area}: feila: {message}",
+        "en": "[{done}/{total}] {area}: failed: {message}",
+    },
+    "batch.old_kommunenummer": {
+        "nb": "Advarsel: kommunenummer {kommune} ({name}) er ikke lenger i bruk; {name} er nå {new}. Området kjøres under det gamle nummeret",
+        "nn": "Åtvaring: kommunenummer {kommune} ({name}) er ikkje i bruk lenger; {name} er no {new}. Området vert køyrt under det gamle nummeret",
+        "en": "Warning: municipality number {kommune} ({name}) is no longer in use; {name} is now {new}. The area is run under the old number",
+    },
+    "batch.done": {
+        "nb": "Ferdig: {ok} av {total} {total:område|områder} analysert. Oversikt i {summary}",
+        "nn": "Ferdig: {ok} av {total} {total:område|område} analyserte. Oversikt i {summary}",
+        "en": "Done: {ok} of {total} {total:area|areas} analysed. Summary in {summary}",
+    },
+    "batch.failed": {
+        "nb": "{failed} av {total} {total:område|områder} feilet (se «message» i {summary}); de andre er ferdige",
+        "nn": "{failed} av {total} {total:område|område} feila (sjå «message» i {summary}); dei andre er ferdige",
+        "en": "{failed} of {total} {total:area|areas} failed (see 'message' in {summary}); the others are done",
+    },
+    "err.what.areas": {"nb": "områdefilen (--areas)", "nn": "områdefila (--areas)", "en": "areas (--areas)"},
+    "err.batch_no_area_column": {
+        "nb": "{path}: fant ingen kolonne «kommunenummer» eller «area_id» (kolonnene er {columns}); legg til en av dem",
+        "nn": "{path}: fann ingen kolonne «kommunenummer» eller «area_id» (kolonnane er {columns}); legg til ein av dei",
+        "en": "{path}: no 'kommunenummer' or 'area_id' column (the columns are {columns}); add one of them",
+    },
+    "err.batch_bad_kommunenummer": {
+        "nb": "{path}, rad {row}: «{value}» er ikke et kommunenummer; skriv fire sifre, for eksempel 0301",
+        "nn": "{path}, rad {row}: «{value}» er ikkje eit kommunenummer; skriv fire siffer, til dømes 0301",
+        "en": "{path}, row {row}: '{value}' is not a municipality number; write four digits, e.g. 0301",
+    },
+    "err.batch_bad_area_id": {
+        "nb": "{path}, rad {row}: area_id «{value}» kan ikke bli et mappenavn; bruk bokstaver, sifre, mellomrom og - _ . , ( ) +, høyst 100 tegn, ikke / eller \\",
+        "nn": "{path}, rad {row}: area_id «{value}» kan ikkje bli eit mappenamn; bruk bokstavar, siffer, mellomrom og - _ . , ( ) +, høgst 100 teikn, ikkje / eller \\",
+        "en": "{path}, row {row}: area_id '{value}' cannot name a folder; use letters, digits, spaces and - _ . , ( ) +, at most 100 characters, no / or \\",
+    },
+    "err.batch_area_empty": {
+        "nb": "området {area} har ingen flate i områdefilen (tom eller manglende geometri)",
+        "nn": "området {area} har inga flate i områdefila (tom eller manglande geometri)",
+        "en": "area {area} has no polygon in the areas file (empty or missing geometry)",
+    },
+    "err.batch_area_flags": {
+        "nb": "batch tar områdene fra --areas; utelat --area og --kommune",
+        "nn": "batch tek områda frå --areas; utelat --area og --kommune",
+        "en": "batch takes its areas from --areas; leave out --area and --kommune",
+    },
+    "err.batch_needs_osm": {
+        "nb": "batch trenger et OSM-uttrekk som dekker alle områdene: oppgi --osm FIL.osm.pbf (eller --network med --destinations)",
+        "nn": "batch treng eit OSM-uttrekk som dekkjer alle områda: oppgi --osm FIL.osm.pbf (eller --network med --destinations)",
+        "en": "batch needs an OSM extract covering every area: give --osm FILE.osm.pbf (or --network with --destinations)",
+    },
+    "err.batch_workers": {
+        "nb": "--workers {workers}: oppgi minst 1",
+        "nn": "--workers {workers}: oppgi minst 1",
+        "en": "--workers {workers}: give at least 1",
+    },
+    "err.batch_workers_with_scheduler": {
+        "nb": "--workers gjelder bare den lokale klyngen; med --scheduler bestemmer klyngen selv hvor mange arbeidere den har",
+        "nn": "--workers gjeld berre den lokale klynga; med --scheduler avgjer klynga sjølv kor mange arbeidarar ho har",
+        "en": "--workers sizes the local cluster only; with --scheduler the cluster has the workers it has",
+    },
+    "err.batch_scheduler_unreachable": {
+        "nb": "får ikke kontakt med Dask-planleggeren på {address} ({reason}); sjekk adressen (tcp://vert:8786) og at «dask scheduler» kjører",
+        "nn": "får ikkje kontakt med Dask-planleggjaren på {address} ({reason}); sjekk adressa (tcp://vert:8786) og at «dask scheduler» køyrer",
+        "en": "cannot reach the Dask scheduler at {address} ({reason}); check the address (tcp://host:8786) and that 'dask scheduler' runs",
+    },
+    "err.batch_no_workers": {
+        "nb": "Dask-planleggeren på {address} har ingen arbeidere etter {seconds:g} s; start «dask worker {address}» på maskinene (batch.connect_timeout_s)",
+        "nn": "Dask-planleggjaren på {address} har ingen arbeidarar etter {seconds:g} s; start «dask worker {address}» på maskinene (batch.connect_timeout_s)",
+        "en": "the Dask scheduler at {address} has no workers after {seconds:g} s; start 'dask worker {address}' on the machines (batch.connect_timeout_s)",
+    },
+    "err.batch_worker_no_tool": {
+        "nb": "arbeiderne i klyngen på {address} kan ikke kjøre aldersvennlig_gis ({reason}); installer samme versjon på hver arbeider",
+        "nn": "arbeidarane i klynga på {address} kan ikkje køyre aldersvennlig_gis ({reason}); installer same versjon på kvar arbeidar",
+        "en": "the workers of the cluster at {address} cannot run aldersvennlig_gis ({reason}); install the same version on every worker",
+    },
+    "err.batch_worker_version": {
+        "nb": "arbeideren {worker} har aldersvennlig_gis {theirs}, denne maskinen {ours}; installer samme versjon overalt",
+        "nn": "arbeidaren {worker} har aldersvennlig_gis {theirs}, denne maskina {ours}; installer same versjon overalt",
+        "en": "worker {worker} has aldersvennlig_gis {theirs}, this machine {ours}; install the same version everywhere",
+    },
+    "err.batch_worker_missing": {
+        "nb": "arbeideren {worker} ser ikke {path}; inndata og --out må ligge på samme sti på alle maskiner (en delt disk)",
+        "nn": "arbeidaren {worker} ser ikkje {path}; inndata og --out må liggje på same sti på alle maskiner (ein delt disk)",
+        "en": "worker {worker} cannot see {path}; the inputs and --out must be at the same paths on every machine (a shared disk)",
+    },
+    "err.batch_worker_out": {
+        "nb": "arbeideren {worker} kan ikke skrive i {out}; --out må være en delt mappe som alle arbeiderne kan skrive i",
+        "nn": "arbeidaren {worker} kan ikkje skrive i {out}; --out må vere ei delt mappe som alle arbeidarane kan skrive i",
+        "en": "worker {worker} cannot write into {out}; --out must be a shared folder every worker can write into",
+    },
     "err.kommune_format": {
         "nb": "«{kommune}» er ikke et kommunenummer; skriv fire sifre, for eksempel 0301 (Oslo) eller 4601 (Bergen)",
         "nn": "«{kommune}» er ikkje eit kommunenummer; skriv fire siffer, til dømes 0301 (Oslo) eller 4601 (Bergen)",

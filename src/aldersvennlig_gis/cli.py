@@ -130,6 +130,47 @@ def run(
 
 
 @app.command()
+def batch(
+    areas: Annotated[str, typer.Option("--areas", help="Areas FILE[:layer]: polygons with a 'kommunenummer' (or 'area_id') column; each is run as 'run --area'.")],
+    out: Annotated[str, typer.Option("--out", help="Output folder: one folder per area, summary.csv and national.gpkg.")],
+    scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="Address of an existing Dask scheduler (tcp://host:8786); its workers must see the inputs and --out at the same paths. Default: a local cluster.")] = None,
+    workers: Annotated[Optional[int], typer.Option("--workers", help="Worker processes of the local cluster (default: the cores, as memory allows: [batch] task_memory_gb).")] = None,
+    osm: OsmOpt = None,
+    sites: SitesOpt = None,
+    sites_crs: SitesCrsOpt = None,
+    destinations: DestOpt = None,
+    config: ConfigOpt = None,
+    dem: DemOpt = None,
+    population: PopOpt = None,
+    population_column: PopColOpt = None,
+    gp_capacity: GpOpt = None,
+    crs: CrsOpt = None,
+    exclude: ExcludeOpt = None,
+    site_label: SiteLabelOpt = None,
+    network: NetworkOpt = None,
+    accessibility: AccessOpt = None,
+    benches: BenchesOpt = None,
+    lamps: LampsOpt = None,
+    toilets: ToiletsOpt = None,
+    gtfs: GtfsOpt = None,
+    gtfs_date: GtfsDateOpt = None,
+) -> None:
+    """Analyse many areas (municipalities) as Dask tasks, on this machine or a cluster."""
+    inputs = api.Inputs(
+        osm=osm, sites=sites, destinations=destinations, config=config, dem=dem, crs=crs, exclude=exclude,
+        population=population, population_column=population_column, gp_capacity=gp_capacity,
+        sites_crs=epsg_code(sites_crs), site_label=site_label, network=network, accessibility=accessibility,
+        benches=benches, lamps=lamps, toilets=toilets, gtfs=gtfs, gtfs_date=gtfs_date.date() if gtfs_date else None,
+    )
+    result = api.batch(areas, inputs, out, scheduler=scheduler, workers=workers, lang=state.lang, say=_say)
+    if result.exit_code:
+        failed = int((result.summary["status"] == "failed").sum())
+        typer.echo(f"{t('error', state.lang)}: " + t("batch.failed", state.lang, failed=failed, total=len(result.summary),
+                                                      summary=result.out / "summary.csv"), err=True)
+        sys.exit(result.exit_code)
+
+
+@app.command()
 def explain(
     run_dir: Annotated[Path, typer.Option("--run", help="Output folder of an earlier run.")],
     site: Annotated[str, typer.Option("--site", help="site_id of the site (see ranking.csv).")],

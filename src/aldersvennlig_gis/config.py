@@ -21,6 +21,7 @@ from .catalogue import Msg, has_text
 from .criteria import KINDS, Criteria, DataQuality
 from .errors import InputError
 from .models import (
+    Batch,
     CriterionSettings,
     Fetch,
     GpAccess,
@@ -54,6 +55,7 @@ class Config(Strict):
     sensitivity: Sensitivity
     data_quality: DataQuality
     fetch: Fetch
+    batch: Batch
     network_attributes: NetworkAttributes
     transit: Transit
 

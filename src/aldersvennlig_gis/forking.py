@@ -2,8 +2,9 @@
 
 The machines planners run this on have two or more cores; reading an extract
 and writing the outputs each split into two independent halves. Where ``fork``
-is unavailable (Windows, say), or the caller is itself a pool worker (which
-may not have children), the work runs in the calling process instead.
+is unavailable (Windows, say), the caller is itself a pool worker (which
+may not have children) or runs in a thread other than the main one (a Dask
+task), the work runs in the calling process instead.
 
 No child outlives its parent: when the parent stops with an exception (an
 input error, Ctrl-C, SIGTERM) it kills the child at once, and on Linux the
@@ -19,6 +20,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -103,8 +105,11 @@ def start(fn: Callable[..., Any], *args: Any) -> Pending:
     Use as ``with start(f, x) as p: mine = g()`` then ``theirs = p.result()``:
     if ``g`` raises, the child is killed rather than waited for.
     """
-    if "fork" not in multiprocessing.get_all_start_methods() or multiprocessing.current_process().daemon:
-        return Pending(fn, done=_call(fn, args))  # no fork here, or inside a pool's process, which may not have children
+    if ("fork" not in multiprocessing.get_all_start_methods() or multiprocessing.current_process().daemon
+            or threading.current_thread() is not threading.main_thread()):
+        # no fork here; inside a pool's process, which may not have children; or in a thread of a
+        # process with others running (a Dask worker's task), whose locks a forked child would inherit held
+        return Pending(fn, done=_call(fn, args))
     ctx = multiprocessing.get_context("fork")
     receive, send = ctx.Pipe(duplex=False)
     child = ctx.Process(target=_child, args=(fn, args, send, receive, os.getpid()), daemon=True)

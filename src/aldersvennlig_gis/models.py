@@ -137,6 +137,13 @@ class Fetch(Strict):
         return url
 
 
+class Batch(Strict):
+    """``[batch]``: how ``aldersvennlig batch`` sizes a local cluster and waits for a remote one (batch.py)."""
+
+    task_memory_gb: float = Field(gt=0)  # one area's task at its peak: a local cluster gets at most available / this workers
+    connect_timeout_s: float = Field(gt=0, le=3600)  # to reach --scheduler and for its first worker
+
+
 class NetworkAttributes(Strict):
     """``[network_attributes]``: the columns of a ``--network`` file that hold each
     attribute (matched in any case; ``""`` or a column the file lacks: unknown on
