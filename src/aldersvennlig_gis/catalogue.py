@@ -788,9 +788,9 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": "--workers sizes the local cluster only; with --scheduler the cluster has the workers it has",
     },
     "err.batch_scheduler_unreachable": {
-        "nb": "får ikke kontakt med Dask-planleggeren på {address} ({reason}); sjekk adressen (tcp://vert:8786) og at «dask scheduler» kjører",
-        "nn": "får ikkje kontakt med Dask-planleggjaren på {address} ({reason}); sjekk adressa (tcp://vert:8786) og at «dask scheduler» køyrer",
-        "en": "cannot reach the Dask scheduler at {address} ({reason}); check the address (tcp://host:8786) and that 'dask scheduler' runs",
+        "nb": "får ikke kontakt med Dask-planleggeren på {address} innen {seconds:g} s; sjekk adressen (tcp://vert:8786) og at «dask scheduler» kjører",
+        "nn": "får ikkje kontakt med Dask-planleggjaren på {address} innan {seconds:g} s; sjekk adressa (tcp://vert:8786) og at «dask scheduler» køyrer",
+        "en": "cannot reach the Dask scheduler at {address} within {seconds:g} s; check the address (tcp://host:8786) and that 'dask scheduler' runs",
     },
     "err.batch_no_workers": {
         "nb": "Dask-planleggeren på {address} har ingen arbeidere etter {seconds:g} s; start «dask worker {address}» på maskinene (batch.connect_timeout_s)",
@@ -926,6 +926,11 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": "one matrikkelnummer written gnr/bnr[/fnr[/snr]], such as 12/3 or 12/3/1",
     },
     "error": {"nb": "feil", "nn": "feil", "en": "error"},
+    "batch.interrupted": {
+        "nb": "avbrutt; områder som ble ferdige før avbruddet er lagret og hoppes over neste gang, summary.csv og national.gpkg er ikke endret",
+        "nn": "avbrote; område som vart ferdige før avbrotet er lagra og vert hoppa over neste gong, summary.csv og national.gpkg er ikkje endra",
+        "en": "interrupted; areas finished before the interruption are kept and skipped next time, summary.csv and national.gpkg were not changed",
+    },
     "interrupted": {
         "nb": "avbrutt; ingen resultatfiler er endret",
         "nn": "avbrote; ingen resultatfiler er endra",

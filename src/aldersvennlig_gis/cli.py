@@ -162,7 +162,11 @@ def batch(
         sites_crs=epsg_code(sites_crs), site_label=site_label, network=network, accessibility=accessibility,
         benches=benches, lamps=lamps, toilets=toilets, gtfs=gtfs, gtfs_date=gtfs_date.date() if gtfs_date else None,
     )
-    result = api.batch(areas, inputs, out, scheduler=scheduler, workers=workers, lang=state.lang, say=_say)
+    try:
+        result = api.batch(areas, inputs, out, scheduler=scheduler, workers=workers, lang=state.lang, say=_say)
+    except interrupt.Interrupted as exc:
+        exc.key = "batch.interrupted"
+        raise
     if result.exit_code:
         failed = int((result.summary["status"] == "failed").sum())
         typer.echo(f"{t('error', state.lang)}: " + t("batch.failed", state.lang, failed=failed, total=len(result.summary),
@@ -340,7 +344,7 @@ def main() -> None:
     try:
         app(args=argv, standalone_mode=False)
     except interrupt.Interrupted as exc:
-        fail(exc.exit_code, t("interrupted", lang))
+        fail(exc.exit_code, t(exc.key, lang))
     except InputError as exc:
         fail(2, f"{t('error', lang)}: {exc.text(lang)}")
     except usage.NoArgsIsHelpError as exc:

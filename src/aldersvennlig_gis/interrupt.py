@@ -27,6 +27,7 @@ class Interrupted(BaseException):
     def __init__(self, signum: int) -> None:
         super().__init__(signum)
         self.signum = signum
+        self.key = "interrupted"  # the catalogue text the command prints: what was kept
 
     @property
     def exit_code(self) -> int:

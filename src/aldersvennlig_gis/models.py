@@ -142,6 +142,7 @@ class Batch(Strict):
 
     task_memory_gb: float = Field(gt=0)  # one area's task at its peak: a local cluster gets at most available / this workers
     connect_timeout_s: float = Field(gt=0, le=3600)  # to reach --scheduler and for its first worker
+    region_min_areas: int = Field(ge=2)  # from this many areas, regions are cut out of the extract once
 
 
 class NetworkAttributes(Strict):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import osmium
@@ -23,6 +24,9 @@ from ..errors import InputError
 from ..network import choose_crs, to_crs
 from ..results import split_layer
 from .sites import read_vector
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 
 @dataclass(frozen=True)
@@ -42,19 +46,23 @@ class Area:
 
 def read_area(spec: str | Path, cfg: Config) -> Area:
     """``--area FILE[:layer]``: the union of its polygons, in any CRS, and the data area around it."""
-    gdf = read_vector(spec, "area")
+    return area_of(read_vector(spec, "area"), cfg, str(spec))
+
+
+def area_of(gdf: gpd.GeoDataFrame, cfg: Config, source: str) -> Area:
+    """The area the polygons of ``gdf`` (any CRS) cover, and the data area around it."""
     geoms = gdf.geometry.to_numpy()
     geoms = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
     kinds = shapely.get_type_id(geoms)
     polygonal = (kinds == 3) | (kinds == 6)
     if len(geoms) == 0 or not polygonal.all():
-        raise InputError("area_not_polygons", path=split_layer(spec)[0])
+        raise InputError("area_not_polygons", path=split_layer(source)[0])
     metric = choose_crs(*shapely.get_coordinates(gdf.iloc[:1].to_crs(4326).geometry.representative_point()).T)
     shape = shapely.union_all(shapely.make_valid(gdf.to_crs(metric).geometry.to_numpy()))
     buffer = cfg.walking.reach_m()
     back = [shapely.transform(g, lambda xy: np.c_[to_crs(xy[:, 0], xy[:, 1], 4326, src=metric)])
             for g in (shape, shape.buffer(buffer))]
-    return Area(shape=back[0], data=back[1], buffer_m=buffer, source=str(spec))
+    return Area(shape=back[0], data=back[1], buffer_m=buffer, source=source)
 
 
 def data_edge(path: Path, fmt: str, lon: np.ndarray, lat: np.ndarray) -> shapely.Geometry:
