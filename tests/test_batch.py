@@ -9,19 +9,18 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 import pytest
 import shapely
+from conftest import lonlat, run_cli, write_osm
 
 from aldersvennlig_gis.batch import read_areas
 from aldersvennlig_gis.errors import InputError
-
-from conftest import lonlat, run_cli, write_osm
 
 VILLAGES = [(0.0, 0.0), (6000.0, 0.0), (0.0, 6000.0)]  # origins (m) of three villages, far apart
 
@@ -68,13 +67,28 @@ def _four_areas(tmp: Path) -> Path:
     return _areas(tmp, [301, 3005, 4601, 5001], [_village(*o) for o in VILLAGES] + [_box(30000, 30000, 31000, 31000)])
 
 
+def _population(tmp: Path) -> Path:
+    """SSB-style 250 m cells (ru250m, pop_tot) with 10 residents each over the three villages."""
+    cells = []
+    for ox, oy in VILLAGES:
+        x0, y0, x1, y1 = gpd.GeoSeries([_village(ox, oy)], crs=4326).to_crs(25833).total_bounds
+        xs, ys = range(int(x0 // 250 * 250), int(x1) + 1, 250), range(int(y0 // 250 * 250), int(y1) + 1, 250)
+        cells += [(x, y) for x in xs for y in ys]
+    x, y = (np.array(v, dtype=float) for v in zip(*cells))
+    frame = gpd.GeoDataFrame({"ru250m": (x.astype(np.int64) + 2_000_000) * 10**7 + y.astype(np.int64),
+                              "pop_tot": np.full(len(x), 10)}, geometry=shapely.box(x, y, x + 250, y + 250), crs=25833)
+    frame.to_file(tmp / "befolkning.gpkg")
+    return tmp / "befolkning.gpkg"
+
+
 def _batch(*args: str) -> subprocess.CompletedProcess:
     return run_cli("--lang", "en", "batch", *args)
 
 
 def test_three_areas_and_an_empty_one_on_a_local_cluster(tmp_path):
     osm, areas, out = _region(tmp_path), _four_areas(tmp_path), tmp_path / "out"
-    r = _batch("--areas", str(areas), "--osm", str(osm), "--out", str(out), "--workers", "2")
+    r = _batch("--areas", str(areas), "--osm", str(osm), "--out", str(out), "--workers", "2",
+               "--population", str(_population(tmp_path)))
     assert r.returncode == 2, r.stderr  # one area failed on bad input; the others are done
     assert "municipality number 3005 (Drammen) is no longer in use; Drammen is now 3301 Drammen" in r.stderr
     assert r.stderr.strip().splitlines()[-1] == (
@@ -91,13 +105,29 @@ def test_three_areas_and_an_empty_one_on_a_local_cluster(tmp_path):
         assert row.mean_score == pytest.approx(ranking["score"].mean(), abs=0.01)
         assert row.best_score == pytest.approx(ranking["score"].max(), abs=0.01)
         assert (out / row.area / "map.html").is_file() and (out / row.area / "area.gpkg").is_file()
-    assert summary["pop_good"].isna().all()  # no population given
+        grid = pyogrio.read_dataframe(out / row.area / "results.gpkg", layer="grid")
+        good = grid["has_network"].astype(bool) & (grid["score"] >= 60)  # grid.good_score
+        assert row.pop_good == pytest.approx(grid.loc[good, "pop_target"].sum(), abs=0.1) and row.pop_good > 0
     sites = pyogrio.read_dataframe(out / "national.gpkg", layer="sites")
     assert sites.groupby("area").size().to_dict() == {"0301": 3, "3005": 3, "4601": 3}
     assert sites["site_id"].is_unique
     grid = pyogrio.read_dataframe(out / "national.gpkg", layer="grid")
     assert grid["ru250m"].is_unique and set(grid["area"]) == {"0301", "3005", "4601"}
     assert grid.crs.to_epsg() == 25833
+
+
+def test_areas_read_from_regions_cut_once_equal_areas_read_from_the_extract(tmp_path):
+    osm = _region(tmp_path)
+    areas = _areas(tmp_path, ["A", "B", "C"], [_village(*o) for o in VILLAGES], column="area_id")
+    config = tmp_path / "regions.toml"
+    config.write_text("[batch]\nregion_min_areas = 2\n", encoding="utf-8")  # 3 areas: 2 regions
+    for out, extra in (("direct", []), ("regions", ["--config", str(config)])):
+        r = _batch("--areas", str(areas), "--osm", str(osm), "--out", str(tmp_path / out), "--workers", "2", *extra)
+        assert r.returncode == 0, r.stderr
+    for area in ("A", "B", "C"):
+        direct, cut = (tmp_path / run / area / "ranking.csv" for run in ("direct", "regions"))
+        assert direct.read_bytes() == cut.read_bytes()
+    assert not list((tmp_path / "regions").glob(".aldersvennlig-scratch-*"))  # the regions' cuts are gone
 
 
 def test_a_rerun_skips_the_finished_areas_and_runs_a_changed_one(tmp_path):
