@@ -20,7 +20,8 @@ def _lang(argv: list[str]) -> str:
 # Until main() runs, Ctrl-C or SIGTERM ends the process at once: nothing is written yet.
 interrupt.exit_at_once(t("interrupted", _lang(sys.argv)))
 
-import os  # noqa: E402  (the libraries below take a second or two to load)
+import dataclasses  # noqa: E402  (the libraries below take a second or two to load)
+import os  # noqa: E402
 import re  # noqa: E402
 import traceback  # noqa: E402
 import warnings  # noqa: E402
@@ -91,6 +92,14 @@ GtfsDateOpt = Annotated[Optional[datetime], typer.Option("--gtfs-date", formats=
 OutOpt = Annotated[Optional[str], typer.Option("--out", help="Output folder (default maps/<input stem>).")]
 
 
+def _inputs(flags: dict) -> api.Inputs:
+    """A command's input flags (its ``locals()``) as ``Inputs``; its other parameters left out."""
+    given = {f.name: flags[f.name] for f in dataclasses.fields(api.Inputs) if f.name in flags}
+    given["sites_crs"] = epsg_code(given.get("sites_crs"))
+    given["gtfs_date"] = given["gtfs_date"].date() if given.get("gtfs_date") else None
+    return api.Inputs(**given)
+
+
 @app.command()
 def run(
     osm: OsmOpt = None,
@@ -119,14 +128,7 @@ def run(
     out: OutOpt = None,
 ) -> None:
     """Analyse an area and write all outputs."""
-    inputs = api.Inputs(
-        osm=osm, sites=sites, destinations=destinations, config=config, dem=dem, crs=crs, exclude=exclude, out=out,
-        population=population, population_column=population_column, gp_capacity=gp_capacity,
-        sites_crs=epsg_code(sites_crs), site_label=site_label, title=title, area=area, kommune=kommune, cache=cache,
-        network=network, accessibility=accessibility, benches=benches, lamps=lamps, toilets=toilets,
-        gtfs=gtfs, gtfs_date=gtfs_date.date() if gtfs_date else None,
-    )
-    api.run(inputs, lang=state.lang, say=_say)
+    api.run(_inputs(locals()), lang=state.lang, say=_say)
 
 
 @app.command()
@@ -156,14 +158,8 @@ def batch(
     gtfs_date: GtfsDateOpt = None,
 ) -> None:
     """Analyse many areas (municipalities) as Dask tasks, on this machine or a cluster."""
-    inputs = api.Inputs(
-        osm=osm, sites=sites, destinations=destinations, config=config, dem=dem, crs=crs, exclude=exclude,
-        population=population, population_column=population_column, gp_capacity=gp_capacity,
-        sites_crs=epsg_code(sites_crs), site_label=site_label, network=network, accessibility=accessibility,
-        benches=benches, lamps=lamps, toilets=toilets, gtfs=gtfs, gtfs_date=gtfs_date.date() if gtfs_date else None,
-    )
     try:
-        result = api.batch(areas, inputs, out, scheduler=scheduler, workers=workers, lang=state.lang, say=_say)
+        result = api.batch(areas, _inputs(locals()), out, scheduler=scheduler, workers=workers, lang=state.lang, say=_say)
     except interrupt.Interrupted as exc:
         exc.key = "batch.interrupted"
         raise
@@ -205,11 +201,7 @@ def evaluate(
     gtfs_date: GtfsDateOpt = None,
 ) -> None:
     """Breakdown of one proposed site, without writing outputs."""
-    inputs = api.Inputs(osm=osm, destinations=destinations, config=config, dem=dem, crs=crs, exclude=exclude,
-                        area=area, kommune=kommune, cache=cache, network=network, accessibility=accessibility,
-                        benches=benches, lamps=lamps, toilets=toilets, gtfs=gtfs,
-                        gtfs_date=gtfs_date.date() if gtfs_date else None)
-    typer.echo(api.evaluate(inputs, lon, lat, lang=state.lang, say=_say).text(state.lang))
+    typer.echo(api.evaluate(_inputs(locals()), lon, lat, lang=state.lang, say=_say).text(state.lang))
 
 
 @app.command()
