@@ -136,7 +136,7 @@ def batch(
     areas: Annotated[str, typer.Option("--areas", help="Areas FILE[:layer]: polygons with a 'kommunenummer' (or 'area_id') column; each is run as 'run --area'.")],
     out: Annotated[str, typer.Option("--out", help="Output folder: one folder per area, summary.csv and national.gpkg.")],
     scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="Address of an existing Dask scheduler (tcp://host:8786); its workers must see the inputs and --out at the same paths. Default: a local cluster.")] = None,
-    workers: Annotated[Optional[int], typer.Option("--workers", help="Worker processes of the local cluster (default: the cores, as memory allows: [batch] task_memory_gb).")] = None,
+    workers: Annotated[Optional[int], typer.Option("--workers", help="Worker processes of the local cluster (default: the cores, as memory allows: batch.task_memory_gb).")] = None,
     osm: OsmOpt = None,
     sites: SitesOpt = None,
     sites_crs: SitesCrsOpt = None,
