@@ -28,6 +28,7 @@ from .models import (
     Invalid,
     NetworkAttributes,
     Output,
+    Scenario,
     Sensitivity,
     Strict,
     Transit,
@@ -56,6 +57,7 @@ class Config(Strict):
     fetch: Fetch
     network_attributes: NetworkAttributes
     transit: Transit
+    scenario: Scenario
 
     @model_validator(mode="after")
     def _criteria(self) -> "Config":

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -514,7 +515,9 @@ def data_quality(
     return quality
 
 
-def analyse(inputs: Inputs, cfg: Config | None = None, osm: OsmData | None = None) -> Analysis:
+def analyse(
+    inputs: Inputs, cfg: Config | None = None, osm: OsmData | None = None, edit: Callable[[Read], Read] | None = None
+) -> Analysis:
     """Score every site.
 
     Parameters
@@ -525,12 +528,17 @@ def analyse(inputs: Inputs, cfg: Config | None = None, osm: OsmData | None = Non
         Config; read from ``inputs.config`` (or the defaults) when None.
     osm
         An already read extract, to skip reading ``inputs.osm`` again.
+    edit
+        Changes the inputs once read, before anything is computed from them
+        (``scenario``: proposed benches, lamps, destinations and paths).
     """
     clock, warnings = Clock(), []
     cfg = cfg or load_config(inputs.config)
     criteria = Criteria.from_config(cfg)
     inputs, area = resolve_area(inputs, cfg)
     read = read_inputs(inputs, cfg, criteria, osm, area)
+    if edit is not None:
+        read = edit(read)
     clock.lap("read")
     net = network_stage(read, inputs, cfg, criteria, warnings)
     clock.lap("network")

@@ -68,6 +68,7 @@ class Graph:
     att_edge: np.ndarray
     att_t: np.ndarray
     att_node: np.ndarray
+    net_edge: np.ndarray  # per graph edge, the network edge it lies on (-1: an access edge)
 
     def edge_index(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """Index of the edge ``a -> b`` (pairs must exist)."""
@@ -147,6 +148,7 @@ def build_graph(
     pe, pa, pb, plen = pe[keep], pa[keep], pb[keep], plen[keep]
     attrs = per_m[pe] * plen[:, None]  # length, lit, dark, unknown, steps, steep
     ptime = plen / speed * factor[pe]
+    pnet = pe
 
     pend = np.flatnonzero(pendant)
     acc_node = split.copy()
@@ -156,18 +158,20 @@ def build_graph(
     pb = np.r_[pb, split[pend]]
     ptime = np.r_[ptime, acc_len / speed]
     attrs = np.r_[attrs, np.c_[acc_len, np.zeros((len(pend), attrs.shape[1] - 1))]]
+    pnet = np.r_[pnet, np.full(len(pend), -1)]
 
     n = n_net + k + len(pend)
     u = np.r_[pa, pb]
     v = np.r_[pb, pa]
     time = np.r_[ptime, ptime] + _EPS_S
     attrs = np.r_[attrs, attrs]
+    pnet = np.r_[pnet, pnet]
     pair = u * n + v
     o = np.lexsort((time, pair))  # by (u, v), the fastest of parallel pieces first
-    u, v, time, attrs, pair = u[o], v[o], time[o], attrs[o], pair[o]
+    u, v, time, attrs, pair, pnet = u[o], v[o], time[o], attrs[o], pair[o], pnet[o]
     first = np.r_[True, pair[1:] != pair[:-1]]
     first &= u != v
-    u, v, time, attrs = u[first], v[first], time[first], attrs[first]
+    u, v, time, attrs, pnet = u[first], v[first], time[first], attrs[first], pnet[first]
     csr = csr_matrix((time, (u, v)), shape=(n, n))
     csr.sort_indices()
     rest_node = np.zeros(n, dtype=bool)
@@ -177,7 +181,7 @@ def build_graph(
         steps_m=attrs[:, 4], steep_m=attrs[:, 5], rest=rest_node, split_node=split, access_node=acc_node,
         speed_m_s=speed, edge_u=eu, edge_v=ev, edge_length_m=length, edge_s_per_m=factor / speed,
         edge_per_m=np.ascontiguousarray(per_m.T), edge_usable=usable, twin=twin,
-        att_key=2.0 * ce[att] + ct[att], att_edge=ce[att], att_t=ct[att], att_node=cn[att],
+        att_key=2.0 * ce[att] + ct[att], att_edge=ce[att], att_t=ct[att], att_node=cn[att], net_edge=pnet,
     )
 
 
@@ -204,6 +208,7 @@ class Reach:
     steep_m: np.ndarray
     head_m: np.ndarray
     gap_m: np.ndarray
+    pred: np.ndarray | None = None  # the search tree: the next node towards the destination (-9999: none)
 
 
 def _hops(pred: np.ndarray, child: np.ndarray) -> np.ndarray:
@@ -266,7 +271,38 @@ def route_measures(graph: Graph, dist: np.ndarray, pred: np.ndarray, src: np.nda
     head[~reached] = gap[~reached] = np.nan
     return Reach(
         time_s=dist, source=np.where(reached, src, -1), length_m=length, lit_m=lit, dark_m=dark,
-        unknown_m=unknown, steps_m=steps, steep_m=steep, head_m=head, gap_m=gap,
+        unknown_m=unknown, steps_m=steps, steep_m=steep, head_m=head, gap_m=gap, pred=pred,
+    )
+
+
+@dataclass
+class Piece:
+    """Where points on network edges lie in the routing graph: on the piece between the
+    consecutive graph nodes ``a`` (towards the edge's ``u``) and ``b`` (towards ``v``),
+    ``part_a`` and ``part_b`` metres from them, on network edge ``edge`` (its twin)."""
+
+    edge: np.ndarray
+    a: np.ndarray
+    b: np.ndarray
+    part_a: np.ndarray
+    part_b: np.ndarray
+
+
+def pieces(graph: Graph, edge: np.ndarray, t: np.ndarray) -> Piece:
+    """The graph piece of points at fraction ``t`` along network edges ``edge`` (a point
+    at an attachment's ``t`` goes before it, as a site inserted there would)."""
+    edge = np.asarray(edge, dtype=np.int64)
+    t = np.asarray(t, dtype=float)
+    edge, t = onto_twin(graph.twin, graph.edge_u, edge, t)
+    # the attachments before and after the point in chain order; a sentinel at either end stands for "none on this edge"
+    i = np.searchsorted(graph.att_key, 2.0 * edge + t, side="left") + 1
+    att_edge, att_t, att_node = (np.r_[-1, x, -1] for x in (graph.att_edge, graph.att_t, graph.att_node))
+    has_a, has_b = att_edge[i - 1] == edge, att_edge[i] == edge
+    length = graph.edge_length_m[edge]
+    return Piece(
+        edge=edge, a=np.where(has_a, att_node[i - 1], graph.edge_u[edge]), b=np.where(has_b, att_node[i], graph.edge_v[edge]),
+        part_a=np.maximum(t - np.where(has_a, att_t[i - 1], 0.0), 0.0) * length,
+        part_b=np.maximum(np.where(has_b, att_t[i], 1.0) - t, 0.0) * length,
     )
 
 
@@ -301,21 +337,10 @@ def point_reach(
         Per category, a ``Reach`` with one entry per point (``source`` is the
         graph node of the destination reached, -1 if none).
     """
-    edge = np.asarray(edge, dtype=np.int64)
-    t = np.asarray(t, dtype=float)
     access_m = np.asarray(access_m, dtype=float)
-    # the attachments before and after the point in chain order (a site goes before attachments at its t);
-    edge, t = onto_twin(graph.twin, graph.edge_u, edge, t)
-    # a sentinel at either end stands for "none on this edge"
-    i = np.searchsorted(graph.att_key, 2.0 * edge + t, side="left") + 1
-    att_edge, att_t, att_node = (np.r_[-1, x, -1] for x in (graph.att_edge, graph.att_t, graph.att_node))
-    has_a, has_b = att_edge[i - 1] == edge, att_edge[i] == edge
-    node_a = np.where(has_a, att_node[i - 1], graph.edge_u[edge])
-    node_b = np.where(has_b, att_node[i], graph.edge_v[edge])
-    length = graph.edge_length_m[edge]
-    part_a = np.maximum(t - np.where(has_a, att_t[i - 1], 0.0), 0.0) * length
-    part_b = np.maximum(np.where(has_b, att_t[i], 1.0) - t, 0.0) * length
-    del i, has_a, has_b, length
+    pc = pieces(graph, edge, t)
+    edge, node_a, node_b, part_a, part_b = pc.edge, pc.a, pc.b, pc.part_a, pc.part_b
+    del pc
     s_per_m = graph.edge_s_per_m[edge]
     time_a, time_b = part_a * s_per_m, part_b * s_per_m
     del s_per_m
