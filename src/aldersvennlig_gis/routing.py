@@ -16,6 +16,7 @@ trees (one vectorised pass per edge of depth, no per-node path walks).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -211,19 +212,19 @@ class Reach:
     pred: np.ndarray | None = None  # the search tree: the next node towards the destination (-9999: none)
 
 
-def _hops(pred: np.ndarray, child: np.ndarray) -> np.ndarray:
+def hops(pred: np.ndarray, child: np.ndarray) -> np.ndarray:
     """Edges between each node and its search tree's root, by pointer jumping (log2(depth) passes)."""
-    hops = np.zeros(len(pred), dtype=np.int64)
-    hops[child] = 1
+    out = np.zeros(len(pred), dtype=np.int64)
+    out[child] = 1
     anc = np.full(len(pred), -1)
     anc[child] = pred[child]
     active = child
     while active.size:
         a = anc[active]
-        hops[active] += hops[a]
+        out[active] += out[a]
         anc[active] = anc[a]
         active = active[anc[active] >= 0]
-    return hops
+    return out
 
 
 def shortest_paths(graph: Graph, sources: np.ndarray, cutoff_s: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -253,9 +254,9 @@ def route_measures(graph: Graph, dist: np.ndarray, pred: np.ndarray, src: np.nda
     step[child] = np.column_stack([m[e] for m in (graph.length_m, graph.lit_m, graph.dark_m, graph.unknown_m, graph.steps_m, graph.steep_m)])
     rest_ahead = np.zeros(n, dtype=bool)  # that edge ends at a rest: a bench or the destination
     rest_ahead[child] = graph.rest[pred[child]] | (pred[pred[child]] < 0)
-    hops = _hops(pred, child)
-    order = child[np.argsort(hops[child], kind="stable")]
-    levels = np.searchsorted(hops[order], np.arange(1, hops.max() + 2))
+    depth = hops(pred, child)
+    order = child[np.argsort(depth[child], kind="stable")]
+    levels = np.searchsorted(depth[order], np.arange(1, depth.max() + 2))
     sums = np.zeros((n, 6))
     head = np.zeros(n)  # from the node to the first rest
     beyond = np.zeros(n)  # longest stretch between rests after that
@@ -303,6 +304,39 @@ def pieces(graph: Graph, edge: np.ndarray, t: np.ndarray) -> Piece:
         edge=edge, a=np.where(has_a, att_node[i - 1], graph.edge_u[edge]), b=np.where(has_b, att_node[i], graph.edge_v[edge]),
         part_a=np.maximum(t - np.where(has_a, att_t[i - 1], 0.0), 0.0) * length,
         part_b=np.maximum(np.where(has_b, att_t[i], 1.0) - t, 0.0) * length,
+    )
+
+
+def add_pendant(graph: Graph, edge: int, t: float, access_m: float) -> Graph:
+    """``graph`` with one more node, ``graph.n``: a point at fraction ``t`` along network
+    edge ``edge``, ``access_m`` from it, joined to the two graph nodes of its piece (a
+    destination proposed there; its walks are those of ``build_graph`` with it inserted,
+    the split node left out)."""
+    pc = pieces(graph, np.array([edge]), np.array([t]))
+    e = int(pc.edge[0])
+    n = graph.n
+    ends, part = np.array([pc.a[0], pc.b[0]]), np.array([pc.part_a[0], pc.part_b[0]])
+    if not graph.edge_usable[e]:
+        ends, part = ends[:0], part[:0]
+    time = part * graph.edge_s_per_m[e] + access_m / graph.speed_m_s + 2 * _EPS_S
+    per_m = graph.edge_per_m[:, e]
+    attrs = part[:, None] * per_m[None, :]
+    attrs[:, 0] += access_m
+    # both directions; the pairs (end, n) go where they sort, the pairs (n, end) last
+    u, v = np.r_[ends, np.full(len(ends), n)], np.r_[np.full(len(ends), n), ends]
+    key_old = graph.u * (n + 1) + graph.v
+    at = np.searchsorted(key_old, u * (n + 1) + v)
+    o = np.argsort(np.r_[np.arange(len(key_old)) * 2, at * 2 - 1], kind="stable")
+    cols = [np.r_[old, new][o] for old, new in ((graph.u, u), (graph.v, v), (graph.csr.data, np.r_[time, time]),
+                                                 (graph.net_edge, np.full(len(u), -1)))]
+    measures = [np.r_[m, np.r_[attrs[:, i], attrs[:, i]]][o] for i, m in enumerate(
+        (graph.length_m, graph.lit_m, graph.dark_m, graph.unknown_m, graph.steps_m, graph.steep_m))]
+    uu, vv, tt, ne = cols
+    csr = csr_matrix((tt, (uu, vv)), shape=(n + 1, n + 1))
+    csr.sort_indices()
+    return dataclasses.replace(
+        graph, n=n + 1, csr=csr, u=uu, v=vv, length_m=measures[0], lit_m=measures[1], dark_m=measures[2],
+        unknown_m=measures[3], steps_m=measures[4], steep_m=measures[5], rest=np.r_[graph.rest, False], net_edge=ne,
     )
 
 
