@@ -148,6 +148,15 @@ def resolve_area(inputs: Inputs, cfg: Config) -> tuple[Inputs, Area | None]:
     return inputs, (read_area(inputs.area, cfg) if inputs.area else None)
 
 
+def read_lines(inputs: Inputs, cfg: Config, area: Area | None) -> OsmData:
+    """The walkable lines and what lies along them: the ``--network`` file, else the extract."""
+    if inputs.network is not None:
+        return read_network(inputs.network, cfg, area.data if area else None)
+    if inputs.osm is None:
+        raise InputError("no_input_any")
+    return read_osm(inputs.osm, cfg, buildings=inputs.sites is None, area=area.data if area else None)
+
+
 def read_inputs(inputs: Inputs, cfg: Config, criteria: Criteria, osm: OsmData | None, area: Area | None) -> Read:
     """Check the flags that go together, then read every input file (the extract
     unless given: only the data area around ``area`` when given)."""
@@ -167,12 +176,7 @@ def read_inputs(inputs: Inputs, cfg: Config, criteria: Criteria, osm: OsmData | 
         if not inputs.sites:
             raise InputError("network_needs_sites")
     if osm is None:
-        if inputs.network is not None:
-            osm = read_network(inputs.network, cfg, area.data if area else None)
-        elif inputs.osm is None:
-            raise InputError("no_input_any")
-        else:
-            osm = read_osm(inputs.osm, cfg, buildings=inputs.sites is None, area=area.data if area else None)
+        osm = read_lines(inputs, cfg, area)
     if len(osm.run_way) == 0:
         raise InputError("no_walkable_ways" if area is None else "no_walkable_ways_in_area", area=inputs.area)
     survey = read_survey(inputs.accessibility) if inputs.accessibility else None

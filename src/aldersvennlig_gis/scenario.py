@@ -441,6 +441,8 @@ class Effect:
 
     sites: np.ndarray
     cells: pd.Series | None = None
+    nodes: np.ndarray | None = None  # with population: the network nodes it changes (None: not known, a rerun)
+    node_scores: np.ndarray | None = None  # and their scores after it
 
 
 class Base:
@@ -458,6 +460,7 @@ class Base:
         on = np.flatnonzero(self.site_node >= 0)
         self.node_site[self.site_node[on]] = on
         self.allowed = allowed_edges(a.net, a.cfg.walking.steps)
+        self.reach = dict(a.reach)  # as changes are accepted (suggested benches), the analysis stays as it was
         self.scores = a.sites["score"].to_numpy(dtype=float)
         self.node_scores = a.nodes["score"].to_numpy(dtype=float)
         self.node_ru = node_cells(a.net)[2]
@@ -469,20 +472,21 @@ class Base:
         return self.a.grid is not None and "pop_target" in self.a.grid
 
     def composite(self, reach: dict[str, routing.Reach], nodes: np.ndarray) -> np.ndarray:
+        """The composite score at graph ``nodes``, as ``pipeline.score_sites`` gives it."""
         return self.a.criteria.composite(self.a.criteria.score_at(reach, nodes).fillna(0))
 
     def effect(self, reach: dict[str, routing.Reach], touched: np.ndarray) -> Effect:
         """The scores after a change that alters ``reach`` at graph nodes ``touched``."""
-        reach = {**self.a.reach, **reach}
+        reach = {**self.reach, **reach}
         sites = self.node_site[touched]
         sites = sites[sites >= 0]
         after = self.scores.copy()
         after[sites] = self.composite(reach, self.site_node[sites])
-        cells = None
+        cells, nodes, node_after = None, np.empty(0, dtype=np.int64), np.empty(0)
         if self.cells is not None:
             nodes = touched[touched < self.a.net.n_nodes]
             node_scores = self.node_scores.copy()
-            node_scores[nodes] = self.composite(reach, nodes)
+            node_after = node_scores[nodes] = self.composite(reach, nodes)
             ru = np.unique(self.node_ru[nodes])
             ru = ru[ru >= 0]
             sorted_ru = self.node_ru[self.by_cell]
@@ -492,7 +496,7 @@ class Base:
             med = med[med.index.isin(self.cells.index)]  # with --area, the area's cells
             cells = self.cells.copy()
             cells.loc[med.index] = med.to_numpy()
-        return Effect(after, cells)
+        return Effect(after, cells, nodes, node_after)
 
     # -- benches --
 
@@ -519,18 +523,32 @@ class Base:
         nodes = tr.below(child)
         arrays = tuple(v.copy() for v in (tr.head, tr.beyond, tr.bnode, tr.bat))
         tr.rests(nodes, *arrays, extras)
-        return nodes, extras, arrays
+        return nodes, (extras, arrays), arrays
 
-    def bench(self, xy: np.ndarray) -> Effect:
+    def bench(self, xy: np.ndarray) -> tuple[Effect, dict]:
+        """A new bench at ``xy``: its effect, and the trees' updates that ``accept`` keeps."""
         pc = self.rest_points(xy)
-        reach, touched = {}, [np.empty(0, dtype=np.int64)]
+        reach, touched, updates = {}, [np.empty(0, dtype=np.int64)], {}
         for key in self.route_keys:
             up = self.bench_update(key, pc)
             if up is not None:
-                nodes, _, (head, beyond, _, _) = up
-                reach[key] = _rested(self.a.reach[key], head, beyond)
+                nodes, updates[key], (head, beyond, _, _) = up
+                reach[key] = _rested(self.reach[key], head, beyond)
                 touched.append(nodes)
-        return self.effect(reach, np.unique(np.concatenate(touched)))
+        return self.effect(reach, np.unique(np.concatenate(touched))), {"trees": updates, "reach": reach}
+
+    def accept(self, effect: Effect, updates: dict) -> None:
+        """Keep a bench evaluated by ``bench`` as part of the situation."""
+        for key, (extras, arrays) in updates["trees"].items():
+            tr = self.trees[key]
+            tr.extras = extras
+            tr.head, tr.beyond, tr.bnode, tr.bat = arrays
+        self.reach.update(updates["reach"])
+        self.scores = effect.sites
+        if effect.cells is not None:
+            self.cells = effect.cells
+            self.node_scores = self.node_scores.copy()
+            self.node_scores[effect.nodes] = effect.node_scores
 
     def remove_bench(self, index: int) -> Effect:
         pc = self.rest_points(self.a.benches_xy[index])
@@ -546,7 +564,7 @@ class Base:
             ahead[nodes[at_rest]] = tr.pred[tr.pred[nodes[at_rest]]] < 0
             arrays = tuple(v.copy() for v in (tr.head, tr.beyond, tr.bnode, tr.bat))
             tr.rests(nodes, *arrays, tr.extras, ahead)
-            reach[key] = _rested(self.a.reach[key], arrays[0], arrays[1])
+            reach[key] = _rested(self.reach[key], arrays[0], arrays[1])
             touched.append(nodes)
         return self.effect(reach, np.unique(np.concatenate(touched)))
 
@@ -572,7 +590,7 @@ class Base:
             np.add.at(diff, tr.pos[child] + tr.size[child], -per_m[which] * tr.step[child])
             nodes = tr.below(child)
             add = np.cumsum(diff)[tr.pos[nodes]]
-            r = self.a.reach[key]
+            r = self.reach[key]
             lit, unknown = r.lit_m.copy(), r.unknown_m.copy()
             lit[nodes] += add
             unknown[nodes] -= add
@@ -598,7 +616,7 @@ class Base:
         new = routing.route_measures(g, dist, pred, np.where(np.isfinite(dist), a.graph.n, -9999))
         reach, touched = {}, np.empty(0, dtype=np.int64)
         for key in searches:
-            r = a.reach[key]
+            r = self.reach[key]
             nearer = new.time_s[: a.graph.n] < r.time_s
             touched = np.union1d(touched, np.flatnonzero(nearer))
             reach[key] = routing.Reach(**{
@@ -610,7 +628,7 @@ class Base:
     def evaluate(self, c: Change) -> Effect | None:
         """``c`` alone, by what it touches; None when it needs the searches run again."""
         if c.kind == "bench":
-            return self.bench(c.xy) if c.op == "add" else self.remove_bench(c.target)
+            return self.bench(c.xy)[0] if c.op == "add" else self.remove_bench(c.target)
         if c.kind == "lamp":
             lamps = self.a.net.lamps_xy
             lamps = np.vstack([lamps, c.xy[None]]) if c.op == "add" else np.delete(lamps, c.target, axis=0)
@@ -618,3 +636,105 @@ class Base:
         if c.kind != "path" and c.op == "add":
             return self.destination(c.kind, c.xy)
         return None
+
+
+# ---- the tables --------------------------------------------------------------------------------
+
+VISIBLE = 0.005  # a score change that shows at two decimals (ranking.csv writes scores so)
+
+
+def rerun_effect(a: Analysis) -> Effect:
+    """The ``Effect`` of a change evaluated by analysing again."""
+    cells = a.grid.set_index("ru250m")["score"] if a.grid is not None and "pop_target" in a.grid else None
+    return Effect(a.sites["score"].to_numpy(dtype=float), cells)
+
+
+def scenario_table(
+    before: Analysis, after: Analysis, order: np.ndarray, changes: Changes, effects: list[Effect]
+) -> pd.DataFrame:
+    """``scenario.csv``: every site (in ``order``, the changed situation's ranking.csv), its
+    score and rank before and after, and the change that alone moves its score most."""
+    b = before.sites.set_index("site_id")
+    x = after.sites.set_index("site_id")
+    moves = np.array([e.sites - before.sites["score"].to_numpy(dtype=float) for e in effects]).reshape(len(effects), -1)
+    biggest = np.nanargmax(np.abs(np.nan_to_num(moves)), axis=0) if len(effects) else np.zeros(len(before.sites), int)
+    moved = np.abs(np.nan_to_num(moves))[biggest, np.arange(moves.shape[1])] >= VISIBLE if len(effects) else np.zeros(len(before.sites), bool)
+    labels = np.array([c.label for c in changes.items] + [""], dtype=object)
+    main = pd.Series(np.where(moved, labels[biggest], ""), index=before.sites["site_id"].to_numpy())
+    table = pd.DataFrame({
+        "site_id": order, "status": x["status"].reindex(order).to_numpy(),
+        "score_before": b["score"].reindex(order).round(2).to_numpy(), "score_after": x["score"].reindex(order).round(2).to_numpy(),
+    })
+    table["score_change"] = (table["score_after"] - table["score_before"]).round(2)
+    table["rank_before"] = b["rank"].reindex(order).to_numpy()
+    table["rank_after"] = x["rank"].reindex(order).to_numpy()
+    table["change"] = main.reindex(order).fillna("").to_numpy()
+    return table
+
+
+def changes_table(before: Analysis, changes: Changes, effects: list[Effect], how: list[str]) -> pd.DataFrame:
+    """``changes.csv``: each change alone, the sites and residents that gain and by how
+    much, ranked by the planning group's residents x score gain (with population), else
+    by the sum of the sites' score gains."""
+    ok = (before.sites["status"] == "ok").to_numpy()
+    base = before.sites["score"].to_numpy(dtype=float)
+    rows = []
+    for c, e, h in zip(changes.items, effects, how, strict=True):
+        d = np.round(e.sites[ok], 2) - np.round(base[ok], 2)
+        gaining = d >= VISIBLE
+        row = {"change_id": c.row, "change": c.change, "name": c.name, "evaluated": h,
+               "sites_gaining": int(gaining.sum()), "sites_losing": int((d <= -VISIBLE).sum()),
+               "mean_gain": round(float(d[gaining].mean()), 2) if gaining.any() else 0.0,
+               "max_gain": round(float(max(d.max(initial=0.0), 0.0)), 2), "score_gain_sum": round(float(d.sum()), 2)}
+        if e.cells is not None:
+            grid = before.grid.set_index("ru250m")
+            cd = (e.cells.reindex(grid.index) - grid["score"]).fillna(0.0)
+            people = grid["pop_target"].fillna(0.0)
+            row |= {"residents_gaining": round(float(people[cd >= VISIBLE].sum()), 1),
+                    "residents_losing": round(float(people[cd <= -VISIBLE].sum()), 1),
+                    "residents_score_gain": round(float((people * cd).sum()), 1)}
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    by = "residents_score_gain" if "residents_score_gain" in table else "score_gain_sum"
+    table = table.sort_values([by, "change_id"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    table.insert(0, "rank", np.arange(1, len(table) + 1))
+    return table
+
+
+def cells_table(before: Analysis, after: Analysis) -> pd.DataFrame:
+    """``scenario_cells.csv``: each SSB 250 m cell's residents and score before and after."""
+    b = before.grid.set_index("ru250m")
+    x = after.grid.set_index("ru250m")
+    ru = b.index.union(x.index)
+    people = [c for c in ("pop_tot", "pop_target") if c in b]
+    table = b[people].reindex(ru).combine_first(x[people].reindex(ru)).reset_index()
+    table["score_before"] = b["score"].reindex(ru).to_numpy()
+    table["score_after"] = x["score"].reindex(ru).to_numpy()
+    table["score_change"] = (table["score_after"] - table["score_before"]).round(2)
+    return table
+
+
+def map_payload(before: Analysis, after: Analysis, changes: list[Change], suggested: gpd.GeoDataFrame | None) -> dict:
+    """What ``map.html`` needs besides the changed situation: each site's score before
+    (in the order of ``after.sites``; None where not scored), the changes and the
+    suggested benches, in longitude and latitude."""
+    b = before.sites.set_index("site_id")
+    score = b["score"].reindex(after.sites["site_id"]).to_numpy(dtype=float)
+    rank = b["rank"].reindex(after.sites["site_id"])
+    epsg = after.net.epsg
+
+    def lonlat(geom: shapely.Geometry) -> list[list[float]]:
+        xy = shapely.get_coordinates(geom)
+        lon, lat = to_crs(xy[:, 0], xy[:, 1], 4326, src=epsg)
+        return np.c_[np.round(lat, 6), np.round(lon, 6)].tolist()
+
+    out = {
+        "before": [None if np.isnan(s) else round(float(s), 2) for s in score],
+        "rank_before": [None if pd.isna(r) else int(r) for r in rank],
+        "changes": [{"change": c.change, "label": c.label, "line": c.kind == "path", "ll": lonlat(c.geom)} for c in changes],
+        "suggested": [],
+    }
+    if suggested is not None:
+        out["suggested"] = [{"order": int(o), "gain": float(g), "ll": lonlat(p)[0]}
+                            for o, g, p in zip(suggested["order"], suggested["gain"], suggested.geometry, strict=True)]
+    return out
