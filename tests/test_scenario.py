@@ -276,3 +276,31 @@ def test_explain_in_a_scenario_folder_says_what_changed(tmp_path, sites_street):
     assert "no single change" in api.explain(out, "B").text("en")
     html = (out / "map.html").read_text(encoding="utf-8")
     assert '"scenario":{"before"' in html and "Midtbenken" in html
+
+
+def test_with_population_changes_are_ranked_by_residents_and_cells_reported(tmp_path):
+    from test_grid import at
+    from test_population import grid_with_target, street_town
+
+    osm, sites = street_town(tmp_path, 262000, 6643000)  # a footway along y = 6643100 with the shop at x = 262310
+    pop = grid_with_target(tmp_path / "pop.gpkg", {(262000 + 250 * i, 6643000): (100, 10 * (i + 1)) for i in range(5)})
+    far, near = at(262650, 6643102), at(262200, 6643102)  # a bench on the eastern residents' walk west, one in the west
+    changes = points_csv(tmp_path / "benches.csv", [{"change": "add_bench", "name": "vest", "x": near[0], "y": near[1]},
+                                                    {"change": "add_bench", "name": "øst", "x": far[0], "y": far[1]}])
+    flags = dict(population=[str(pop)], population_column="pop_67")
+    out = run_scenario(tmp_path, osm, str(sites), changes, **flags)
+    ch = pd.read_csv(out / "changes.csv")
+    assert list(ch["residents_score_gain"]) == sorted(ch["residents_score_gain"], reverse=True)
+    assert ch.loc[0, "name"] == "øst" and ch.loc[0, "residents_gaining"] > 0
+    cells = pd.read_csv(out / "scenario_cells.csv")
+    assert {"ru250m", "pop_tot", "pop_target", "score_before", "score_after", "score_change"} <= set(cells.columns)
+    assert cells["pop_target"].sum() == pytest.approx(150)
+    # each change alone, incrementally, gives the cells a full run of that change gives them
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    one = points_csv(alone / "benches.csv", [{"change": "add_bench", "name": "øst", "x": far[0], "y": far[1]}])
+    out1 = run_scenario(alone, osm, str(sites), one, **flags)
+    cells1 = pd.read_csv(out1 / "scenario_cells.csv")
+    full = (cells1["pop_target"] * cells1["score_change"]).sum()
+    assert pd.read_csv(out1 / "changes.csv").loc[0, "residents_score_gain"] == pytest.approx(full, abs=0.2)
+    assert full > 0
