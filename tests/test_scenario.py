@@ -304,3 +304,30 @@ def test_with_population_changes_are_ranked_by_residents_and_cells_reported(tmp_
     full = (cells1["pop_target"] * cells1["score_change"]).sum()
     assert pd.read_csv(out1 / "changes.csv").loc[0, "residents_score_gain"] == pytest.approx(full, abs=0.2)
     assert full > 0
+
+
+def test_a_path_joins_where_it_ends_and_where_it_crosses_as_drawn_into_the_extract(tmp_path):
+    """Street A along y = 0 (x 0..400, the shop at its west end), street B along x = 400
+    (y -200..0) and street C along y = -50 (x 250..450). A footway from the middle of B
+    (400, -100) to the middle of A (250, 0) crosses C at (325, -50)."""
+    def town(name: str, path: bool) -> Path:
+        nodes = {1: (0.0, 0.0, {}), 2: (200.0, 0.0, {}), 3: (400.0, 0.0, {}), 4: (400.0, -200.0, {}),
+                 5: (250.0, -50.0, {}), 6: (450.0, -50.0, {}), 7: (400.0, -50.0, {})} | SERVICES
+        a, b, c = [1, 2, 3], [3, 7, 4], [5, 6]
+        if path:
+            nodes |= {20: (250.0, 0.0, {}), 21: (400.0, -100.0, {}), 22: (325.0, -50.0, {})}
+            a, b, c = [1, 2, 20, 3], [3, 7, 21, 4], [5, 22, 7, 6]
+        else:
+            c = [5, 7, 6]
+        ways = {1: (a, {"highway": "residential"}), 2: (b, {"highway": "residential"}), 3: (c, {"highway": "residential"})}
+        if path:
+            ways[4] = ([21, 22, 20], {"highway": "footway"})
+        return write_osm(tmp_path / name, nodes, ways)
+
+    sites = points_csv(tmp_path / "sites.csv", [{"site_id": "S", "x": 410.0, "y": -150.0}, {"site_id": "C", "x": 300.0, "y": -60.0}])
+    changes = line_gpkg(tmp_path / "path.gpkg", [{"change": "add_path", "name": "Snarvei", "xy": [(400.0, -100.0), (250.0, 0.0)]}])
+    out = run_scenario(tmp_path, town("town.osm", False), sites, changes)
+    full = run_full(tmp_path, town("drawn.osm", True), sites)
+    same_ranking(out, full)
+    table = pd.read_csv(out / "scenario.csv", dtype={"site_id": str}).set_index("site_id")
+    assert table.loc["S", "score_change"] > 0 and table.loc["C", "score_change"] > 0  # C walks onto the path where it crosses

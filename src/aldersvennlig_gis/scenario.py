@@ -36,6 +36,7 @@ from scipy.sparse.csgraph import depth_first_order, dijkstra
 from . import routing
 from .errors import InputError
 from .network import BRIDGE_OR_TUNNEL, GROUND, lamp_coverage, to_crs
+from .readers.gtfs import service_class
 from .readers.sites import read_vector
 from .results import Analysis, split_layer
 from .snapping import allowed_edges, snap, within
@@ -154,9 +155,8 @@ def _match(c: Change, a: Analysis, file: str) -> int:
 
 def edit(read, changes: list[Change], a: Analysis, file: str):
     """``pipeline.Read`` with ``changes`` applied (``a``: the analysis of the unchanged inputs)."""
-    from .readers.gtfs import service_class  # noqa: PLC0415
-
     osm, epsg = read.osm, read.epsg
+
     def removed(kind: str) -> list[int]:
         return [c.target for c in changes if c.op == "remove" and c.kind == kind]
 
@@ -275,6 +275,8 @@ def _add(osm, x, y, c: Change, epsg: int, max_snap_m: float, file: str):
             along.append(float(shapely.line_locate_point(line, pt)))
             at.append(float(shapely.line_locate_point(segs[s], pt, normalized=True)))
     seg_hit, along, at = np.asarray(seg_hit), np.asarray(along), np.clip(np.asarray(at), 0.0, 1.0)
+    seg_m = shapely.length(segs[seg_hit])  # a join within a centimetre of a segment's end is at that end
+    at = np.where(at * seg_m < 0.01, 0.0, np.where((1.0 - at) * seg_m < 0.01, 1.0, at))
     # the joins: an existing point where the line meets a segment's end, else a point put into the segment
     p0 = start[seg_hit]
     key = osm.node_key
