@@ -19,6 +19,7 @@ from aldersvennlig_gis.readers.osm import read_osm
 from aldersvennlig_gis.results import Inputs
 
 from conftest import lonlat, run_cli, write_osm
+from test_webmap import MapPage, browser  # noqa: F401  (fixture)
 
 SERVICES = {100: (0.0, 10.0, {"shop": "supermarket", "name": "Butikken"}),
             101: (0.0, -10.0, {"highway": "bus_stop", "name": "Torget"}),
@@ -265,7 +266,7 @@ def test_bad_changes_stop_with_one_line_naming_the_row(tmp_path, sites_street):
     assert not (tmp_path / "o").exists()
 
 
-def test_explain_in_a_scenario_folder_says_what_changed(tmp_path, sites_street):
+def test_explain_and_the_map_of_a_scenario_folder_say_what_changed(tmp_path, sites_street, browser):  # noqa: F811
     osm = street(tmp_path)
     changes = points_csv(tmp_path / "benches.csv", [{"change": "add_bench", "name": "Midtbenken", "x": 300.0, "y": 5.0}])
     out = run_scenario(tmp_path, osm, sites_street, changes)
@@ -274,8 +275,16 @@ def test_explain_in_a_scenario_folder_says_what_changed(tmp_path, sites_street):
     assert f"{table.loc['A', 'score_before']:.2f} before, {table.loc['A', 'score_after']:.2f} after" in text
     assert "1: Midtbenken" in text
     assert "no single change" in api.explain(out, "B").text("en")
-    html = (out / "map.html").read_text(encoding="utf-8")
-    assert '"scenario":{"before"' in html and "Midtbenken" in html
+    page = MapPage(browser, out / "map.html")
+    popup = """() => { const m = window.__aldersvennlig; m.openSite(m.siteIndex('A'));
+                       return Array.from(document.querySelectorAll('.leaflet-popup-content')).pop().textContent; }"""
+    after = page.js(popup)
+    page.page.click("input[value=before]")
+    before = page.js(popup)
+    assert f"{table.loc['A', 'score_after']:.1f}".replace(".", ",") in after
+    assert f"{table.loc['A', 'score_before']:.1f}".replace(".", ",") in before
+    assert page.js("() => window.__aldersvennlig.shown()").count("changes") == 1
+    assert not page.errors and not page.requests
 
 
 def test_with_population_changes_are_ranked_by_residents_and_cells_reported(tmp_path):
