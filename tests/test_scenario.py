@@ -340,3 +340,20 @@ def test_a_path_joins_where_it_ends_and_where_it_crosses_as_drawn_into_the_extra
     same_ranking(out, full)
     table = pd.read_csv(out / "scenario.csv", dtype={"site_id": str}).set_index("site_id")
     assert table.loc["S", "score_change"] > 0 and table.loc["C", "score_change"] > 0  # C walks onto the path where it crosses
+
+
+def test_a_proposed_stop_with_a_timetable_counts_its_departures(tmp_path):
+    from conftest import line_town
+    from test_gtfs import write_feed
+
+    osm = line_town(tmp_path)  # the bus stop "Torget" 10 m south of x = 1000, served twice a day
+    feed = write_feed(tmp_path / "gtfs.zip", {1: ("Torget", 1000.0, -12.0, [(11, 1000.0, -12.0)])},
+                      [(11, "WD", ["08:10:00", "15:40:00"])])
+    sites = points_csv(tmp_path / "sites.csv", [{"site_id": "A", "x": 990.0, "y": 20.0}, {"site_id": "B", "x": 100.0, "y": 20.0}])
+    changes = points_csv(tmp_path / "stop.csv", [{"change": "add_transit", "name": "Ny holdeplass", "per_hour": 8, "x": 100.0, "y": -10.0}])
+    out = run_scenario(tmp_path, osm, sites, changes, gtfs=feed)
+    after = ranking(out)
+    assert after.loc["B", "transit_per_hour"] == 8 and after.loc["B", "transit_name"] == "Ny holdeplass"
+    assert after.loc["A", "transit_per_hour"] == pytest.approx(2 / 12, abs=0.01)
+    ch = pd.read_csv(out / "changes.csv")
+    assert ch.loc[0, "evaluated"] == "rerun" and ch.loc[0, "sites_gaining"] == 1
