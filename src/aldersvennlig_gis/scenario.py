@@ -25,6 +25,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
@@ -40,6 +41,9 @@ from .readers.gtfs import service_class
 from .readers.sites import read_vector
 from .results import Analysis, split_layer
 from .snapping import allowed_edges, snap, within
+
+if TYPE_CHECKING:
+    from .pipeline import Read
 
 # Kinds every run has besides the criteria's destinations.
 POINT_KINDS = ("bench", "lamp")
@@ -73,7 +77,9 @@ class Change:
 
 @dataclass
 class Changes:
-    path: str  # the file as the user named it
+    """The changes file (``path``, without its layer) and its changes in file order."""
+
+    path: str
     items: list[Change] = field(default_factory=list)
 
     @property
@@ -102,7 +108,7 @@ def read_changes(spec: str, a: Analysis) -> Changes:
     keys = list(a.criteria.searched)
     known = [f"{op}_{k}" for k in (*POINT_KINDS, *keys) for op in ("add", "remove")] + ["add_path", "close_path"]
     geoms = gdf.to_crs(a.net.epsg).geometry.to_numpy()
-    out = Changes(spec)
+    out = Changes(file)
     for i, (row, geom) in enumerate(zip(gdf.itertuples(index=False), geoms, strict=True), start=1):
         rec = row._asdict()
         value = str(rec["change"]).strip().lower() if pd.notna(rec["change"]) else ""
@@ -153,7 +159,7 @@ def _match(c: Change, a: Analysis, file: str) -> int:
 # ---- the changed inputs -------------------------------------------------------------------------
 
 
-def edit(read, changes: list[Change], a: Analysis, file: str):
+def edit(read: Read, changes: list[Change], a: Analysis, file: str) -> Read:
     """``pipeline.Read`` with ``changes`` applied (``a``: the analysis of the unchanged inputs)."""
     osm, epsg = read.osm, read.epsg
 

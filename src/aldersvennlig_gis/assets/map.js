@@ -541,7 +541,7 @@ function aldersvennligMap(map) {
   const panel = document.getElementById('panel');
   panel.appendChild(el('h1', T.title));
   panel.appendChild(el('p', T.intro, 'intro'));
-  if (SC) {  // the switch between the situation before and after the changes
+  if (SC && SC.changes.length) {  // the switch between the situation before and after the changes
     panel.appendChild(el('h2', T['scenario.title']));
     const sw = el('div', null, 'scenario');
     ['before', 'after'].forEach(when => {
