@@ -412,6 +412,10 @@ class Tree:
         ``rest_ahead`` (default the tree's)."""
         rest_ahead = self.rest_ahead if rest_ahead is None else rest_ahead
         marked = np.fromiter(extras, dtype=np.int64, count=len(extras))
+        marked = marked[self.pos[marked] >= 0]
+        by_level: dict[int, list[int]] = {}  # the few nodes with rests on their edge, by depth
+        for x in marked[np.isin(marked, nodes)]:
+            by_level.setdefault(int(self.hops[x]), []).append(int(x))
         cuts = np.flatnonzero(np.diff(self.hops[nodes])) + 1
         for c in np.split(nodes, cuts):
             p = self.pred[c]
@@ -421,9 +425,8 @@ class Tree:
             beyond[c] = np.where(ra, np.maximum(hp, bp), bp)
             bnode[c] = np.where(from_p, p, bnode[p])
             bat[c] = np.where(from_p, self.length[p], bat[p])
-            if len(marked):
-                for x in c[np.isin(c, marked)]:  # the few edges with rests on them
-                    self._extra(x, np.asarray(extras[x]), head, beyond, bnode, bat)
+            for x in by_level.get(int(self.hops[c[0]]), ()):
+                self._extra(x, np.asarray(extras[x]), head, beyond, bnode, bat)
 
     def _extra(self, x: int, d: np.ndarray, head, beyond, bnode, bat) -> None:
         """Rests at distances ``d`` from ``x`` on its tree edge: the first ends its head;
