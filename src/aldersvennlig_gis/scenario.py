@@ -128,7 +128,8 @@ def read_changes(spec: str, a: Analysis) -> Changes:
         )
         if kind == "path":
             lit = _flag(rec.get("lit"))
-            c.lit, c.steps, c.bridge = -1 if lit is None else int(lit), bool(_flag(rec.get("steps"))), bool(_flag(rec.get("bridge")))
+            c.lit = -1 if lit is None else int(lit)
+            c.steps, c.bridge = bool(_flag(rec.get("steps"))), bool(_flag(rec.get("bridge")))
         if "per_hour" in rec and pd.notna(rec["per_hour"]):
             try:
                 c.per_hour = float(str(rec["per_hour"]).replace(",", "."))
@@ -354,10 +355,10 @@ class Tree:
     net_edge: np.ndarray
     rest_ahead: np.ndarray
     by_edge: np.ndarray
-    head: np.ndarray = None
-    beyond: np.ndarray = None
-    bnode: np.ndarray = None
-    bat: np.ndarray = None
+    head: np.ndarray
+    beyond: np.ndarray
+    bnode: np.ndarray
+    bat: np.ndarray
     extras: dict = field(default_factory=dict)
 
     @classmethod
@@ -382,10 +383,10 @@ class Tree:
         step[child], net_edge[child] = graph.length_m[e[child]], graph.net_edge[e[child]]
         rest_ahead = np.zeros(n, dtype=bool)
         rest_ahead[child] = graph.rest[pred[child]] | (pred[pred[child]] < 0)
-        t = cls(pred=pred, length=np.nan_to_num(r.length_m), hops=depth, pre=pre, pos=pos, size=size, step=step,
-                net_edge=net_edge, rest_ahead=rest_ahead, by_edge=np.argsort(net_edge, kind="stable"))
-        t.head, t.beyond = np.zeros(n), np.zeros(n)
-        t.bnode, t.bat = np.arange(n), t.length.copy()
+        length = np.nan_to_num(r.length_m)
+        t = cls(pred=pred, length=length, hops=depth, pre=pre, pos=pos, size=size, step=step, net_edge=net_edge,
+                rest_ahead=rest_ahead, by_edge=np.argsort(net_edge, kind="stable"), head=np.zeros(n), beyond=np.zeros(n),
+                bnode=np.arange(n), bat=length.copy())
         t.rests(order, t.head, t.beyond, t.bnode, t.bat, {})
         return t
 
@@ -442,7 +443,8 @@ class Tree:
 def _rested(r: routing.Reach, head: np.ndarray, beyond: np.ndarray) -> routing.Reach:
     """``r`` with new rest stretches (NaN where unreached, as ``route_measures`` leaves them)."""
     reached = np.isfinite(r.time_s)
-    return dataclasses.replace(r, head_m=np.where(reached, head, np.nan), gap_m=np.where(reached, np.maximum(head, beyond), np.nan))
+    gap = np.where(reached, np.maximum(head, beyond), np.nan)
+    return dataclasses.replace(r, head_m=np.where(reached, head, np.nan), gap_m=gap)
 
 
 @dataclass
@@ -616,7 +618,8 @@ class Base:
         it is nearer. None when the criterion's searches keep service classes (a timetable)."""
         a = self.a
         searches = [k for k, (cat, cls) in a.criteria.searches.items() if cat == kind]
-        if any(a.criteria.searches[k][1] is not None for k in searches) or kind in a.criteria.transit_keys() and "per_hour" in a.destinations:
+        timetable = kind in a.criteria.transit_keys() and "per_hour" in a.destinations
+        if timetable or any(a.criteria.searches[k][1] is not None for k in searches):
             return None
         s = snap(np.array([shapely.Point(xy)]), a.net, a.cfg.walking.max_snap_m, self.allowed)
         if s.edge[0] < 0:
@@ -667,14 +670,17 @@ def scenario_table(
     score and rank before and after, and the change that alone moves its score most."""
     b = before.sites.set_index("site_id")
     x = after.sites.set_index("site_id")
-    moves = np.array([e.sites - before.sites["score"].to_numpy(dtype=float) for e in effects]).reshape(len(effects), -1)
-    biggest = np.nanargmax(np.abs(np.nan_to_num(moves)), axis=0) if len(effects) else np.zeros(len(before.sites), int)
-    moved = np.abs(np.nan_to_num(moves))[biggest, np.arange(moves.shape[1])] >= VISIBLE if len(effects) else np.zeros(len(before.sites), bool)
-    labels = np.array([c.label for c in changes.items] + [""], dtype=object)
-    main = pd.Series(np.where(moved, labels[biggest], ""), index=before.sites["site_id"].to_numpy())
+    base = before.sites["score"].to_numpy(dtype=float)
+    main = np.full(len(base), "", dtype=object)
+    if effects:
+        moves = np.abs(np.nan_to_num(np.array([e.sites - base for e in effects])))
+        moved = moves.max(axis=0) >= VISIBLE
+        main[moved] = np.array([c.label for c in changes.items], dtype=object)[moves.argmax(axis=0)[moved]]
+    main = pd.Series(main, index=before.sites["site_id"].to_numpy())
     table = pd.DataFrame({
         "site_id": order, "status": x["status"].reindex(order).to_numpy(),
-        "score_before": b["score"].reindex(order).round(2).to_numpy(), "score_after": x["score"].reindex(order).round(2).to_numpy(),
+        "score_before": b["score"].reindex(order).round(2).to_numpy(),
+        "score_after": x["score"].reindex(order).round(2).to_numpy(),
     })
     table["score_change"] = (table["score_after"] - table["score_before"]).round(2)
     table["rank_before"] = b["rank"].reindex(order).to_numpy()
