@@ -189,7 +189,9 @@ def test_removing_the_only_grocery_store_is_reported(tmp_path, sites_street):
     api.scenario(Inputs(osm=osm, sites=sites_street, out=out), changes, say=said.append)
     assert any("«grocery»" in line and "ingen" in line for line in said), said
     ch = pd.read_csv(out / "changes.csv")
-    assert ch.loc[0, "sites_losing"] == 2 and ch.loc[0, "score_gain_sum"] < 0 and ch.loc[0, "evaluated"] == "rerun"
+    assert ch.loc[0, "sites_losing"] == 2 and ch.loc[0, "score_gain_sum"] < 0 and ch.loc[0, "evaluated"] == "incremental"
+    table = pd.read_csv(out / "scenario.csv")
+    assert ch.loc[0, "score_gain_sum"] == pytest.approx(table["score_change"].sum(), abs=0.011)
     after = ranking(out)
     assert (after["grocery_score"] == 0).all() and after["grocery_m"].isna().all()
     same_ranking(out, run_full(tmp_path, street(tmp_path, "noshop.osm", shop=False), sites_street))
@@ -216,8 +218,9 @@ def test_lamps_and_benches_equal_a_run_of_the_changed_inputs(tmp_path, sites_str
 
 
 def test_each_change_alone_by_what_it_touches_equals_a_full_analysis(helsinki):
-    """On the Helsinki extract: benches, lamps and shops at random places, evaluated
-    incrementally, give every site the score a full analysis with the change gives."""
+    """On the Helsinki extract: benches, lamps, shops and stops proposed at random places,
+    and a bench, a lamp, a shop and a health service removed, each evaluated by what it
+    touches, give every site the score a full analysis with the change gives."""
     cfg = load_config(None)
     inputs = Inputs(osm=helsinki)
     osm = read_osm(helsinki, cfg, buildings=True)
@@ -226,10 +229,20 @@ def test_each_change_alone_by_what_it_touches_equals_a_full_analysis(helsinki):
     rng = np.random.default_rng(7)
     edges = rng.choice(len(before.net.edges), 6, replace=False)
     x, y = before.net.point_at(edges, np.full(6, 0.5))
-    moved = 0
+    moved, changes = 0, []
     for i, kind in enumerate(["bench", "bench", "lamp", "lamp", "grocery", "transit"]):
         xy = np.array([x[i], y[i] + 3.0])
         c = scenario.Change(row=1, change=f"add_{kind}", op="add", kind=kind, name="", geom=shapely.Point(xy), xy=xy)
+        changes.append(c)
+    d = before.destinations
+    at = {"bench": before.benches_xy[5], "lamp": before.net.lamps_xy[5],
+          **{k: shapely.get_coordinates(d.geometry.representative_point()[d["category"] == k].iloc[[2]])[0] for k in ("grocery", "health")}}
+    for kind, xy in at.items():  # removals: a feature of each kind
+        c = scenario.Change(row=1, change=f"remove_{kind}", op="remove", kind=kind, name="", geom=shapely.Point(xy), xy=xy)
+        c.target = scenario.match(c, before, "c.csv")
+        changes.append(c)
+    for c in changes:
+        kind = c.change
         effect = base.evaluate(c)
         full = analyse(inputs, cfg, osm, edit=lambda r, c=c: scenario.edit(r, [c], before, "c.csv"))
         np.testing.assert_allclose(effect.sites, full.sites["score"].to_numpy(float), atol=1e-6, err_msg=kind)

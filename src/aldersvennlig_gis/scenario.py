@@ -15,9 +15,10 @@ Each change alone (``changes.csv``) is evaluated by updating what it touches
 (``Effect``): a bench or lamp changes the rest stretches or the lit length of
 the routes that pass it, which are the subtrees below the search-tree edges it
 lies on (``Tree``); a new destination adds one search from it, kept where it is
-nearer than the destinations there are. Removing a destination, a new or closed
-path, and a stop with a timetable's service level change the searches
-themselves: those are evaluated by analysing again from the network on.
+nearer than the destinations there are; a destination removed runs its
+criterion's search again from the others. A new or closed path, and a stop
+with a timetable's service level, change the network or the service classes:
+those are evaluated by analysing again from the network on.
 """
 
 from __future__ import annotations
@@ -136,12 +137,12 @@ def read_changes(spec: str, a: Analysis) -> Changes:
             except ValueError:
                 raise InputError("scenario_bad_number", path=file, row=i, column="per_hour", value=str(rec["per_hour"])) from None
         if op == "remove":
-            c.target = _match(c, a, file)
+            c.target = match(c, a, file)
         out.items.append(c)
     return out
 
 
-def _match(c: Change, a: Analysis, file: str) -> int:
+def match(c: Change, a: Analysis, file: str) -> int:
     """The index of the feature a ``remove_*`` change removes: the nearest of its kind within ``scenario.match_m``."""
     if c.kind == "bench":
         xy = a.benches_xy
@@ -613,13 +614,20 @@ class Base:
 
     # -- destinations --
 
+    def searches(self, kind: str) -> list[str] | None:
+        """The searches walking to destinations of criterion ``kind``; None when a timetable
+        scores them (``--gtfs``: service classes and departures per hour decide the searches)."""
+        a = self.a
+        searches = [k for k, (cat, _) in a.criteria.searches.items() if cat == kind]
+        timetable = kind in a.criteria.transit_keys() and "per_hour" in a.destinations
+        return None if timetable or any(a.criteria.searches[k][1] is not None for k in searches) else searches
+
     def destination(self, kind: str, xy: np.ndarray) -> Effect | None:
         """A new destination of criterion ``kind`` at ``xy``: one search from it, kept where
-        it is nearer. None when the criterion's searches keep service classes (a timetable)."""
+        it is nearer. None with a timetable (``searches``)."""
         a = self.a
-        searches = [k for k, (cat, cls) in a.criteria.searches.items() if cat == kind]
-        timetable = kind in a.criteria.transit_keys() and "per_hour" in a.destinations
-        if timetable or any(a.criteria.searches[k][1] is not None for k in searches):
+        searches = self.searches(kind)
+        if searches is None:
             return None
         s = snap(np.array([shapely.Point(xy)]), a.net, a.cfg.walking.max_snap_m, self.allowed)
         if s.edge[0] < 0:
@@ -639,6 +647,25 @@ class Base:
             })
         return self.effect(reach, touched)
 
+    def remove_destination(self, kind: str, index: int) -> Effect | None:
+        """Destination ``index`` (of criterion ``kind``) gone: that criterion's search again,
+        from the others. None with a timetable (``searches``)."""
+        a = self.a
+        searches = self.searches(kind)
+        if searches is None:
+            return None
+        d = a.destinations
+        keep = (d["category"] == kind).to_numpy() & (d["node"].to_numpy() >= 0)
+        keep[index] = False
+        tree = routing.shortest_paths(a.graph, d["node"].to_numpy()[keep], a.cfg.walking.cutoff_min * 60.0)
+        new = routing.route_measures(a.graph, *tree)
+        reach, touched = {}, np.empty(0, dtype=np.int64)
+        for key in searches:
+            old = self.reach[key]
+            touched = np.union1d(touched, np.flatnonzero((new.time_s != old.time_s) | (new.source != old.source)))
+            reach[key] = new
+        return self.effect(reach, touched)
+
     def evaluate(self, c: Change) -> Effect | None:
         """``c`` alone, by what it touches; None when it needs the searches run again."""
         if c.kind == "bench":
@@ -647,9 +674,9 @@ class Base:
             lamps = self.a.net.lamps_xy
             lamps = np.vstack([lamps, c.xy[None]]) if c.op == "add" else np.delete(lamps, c.target, axis=0)
             return self.lamps(lamps, c.xy if c.op == "add" else self.a.net.lamps_xy[c.target])
-        if c.kind != "path" and c.op == "add":
-            return self.destination(c.kind, c.xy)
-        return None
+        if c.kind == "path":
+            return None
+        return self.destination(c.kind, c.xy) if c.op == "add" else self.remove_destination(c.kind, c.target)
 
 
 # ---- the tables --------------------------------------------------------------------------------
