@@ -17,7 +17,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from .scenario import Base
+from .scenario import Base, Effect
 
 
 def _node_xy(base: Base) -> np.ndarray:
@@ -48,7 +48,7 @@ def _weights(base: Base) -> np.ndarray:
     return w
 
 
-def gain(base: Base, effect, weights: np.ndarray) -> float:
+def _gain(base: Base, effect: Effect, weights: np.ndarray) -> float:
     """The weighted score gain of an ``Effect``: over ranked sites, or residents at network nodes."""
     if base.has_population:
         return float((weights[effect.nodes] * (effect.node_scores - base.node_scores[effect.nodes])).sum())
@@ -88,7 +88,8 @@ def _candidates(base: Base, weights: np.ndarray, xy: np.ndarray, full_m: float, 
 
 def suggest_benches(base: Base, n: int) -> gpd.GeoDataFrame:
     """``n`` benches chosen greedily (fewer when no further bench gains), as a layer of
-    ``change = add_bench`` points in the analysis CRS with ``gain`` in the order chosen."""
+    ``change = add_bench`` points in the analysis CRS with ``gain`` in the order chosen.
+    ``base`` ends with the benches in it."""
     a = base.a
     bench = next((c for c in a.criteria if c.kind == "bench" and c.known), None)
     weights = _weights(base)
@@ -99,7 +100,7 @@ def suggest_benches(base: Base, n: int) -> gpd.GeoDataFrame:
         best = None
         for point in _candidates(base, weights, xy, s.full_gap_m, s.zero_gap_m, a.cfg.scenario.suggest_candidates):
             effect, updates = base.bench(point)
-            g = gain(base, effect, weights)
+            g = _gain(base, effect, weights)
             if g > 1e-9 and (best is None or g > best[0]):
                 best = (g, point, effect, updates)
         if best is None:
