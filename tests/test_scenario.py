@@ -14,6 +14,7 @@ import shapely
 
 from aldersvennlig_gis import api, scenario
 from aldersvennlig_gis.config import load_config
+from aldersvennlig_gis.errors import InputError
 from aldersvennlig_gis.pipeline import analyse
 from aldersvennlig_gis.readers.osm import read_osm
 from aldersvennlig_gis.results import Inputs
@@ -276,6 +277,17 @@ def test_bad_changes_stop_with_one_line_naming_the_row(tmp_path, sites_street):
     far = points_csv(tmp_path / "far.csv", [{"change": "remove_bench", "x": 500.0, "y": 5.0}])
     r = run_cli("scenario", "--osm", str(osm), "--sites", sites_street, "--changes", far, "--out", str(tmp_path / "o"))
     assert r.returncode == 2 and "far.csv" in r.stderr and "rad 1" in r.stderr and "Traceback" not in r.stderr
+    assert not (tmp_path / "o").exists()
+    # a path drawn as a point, a path ending 300 m from the network, a closing line along nothing
+    point = points_csv(tmp_path / "point.csv", [{"change": "add_path", "x": 10.0, "y": 10.0}])
+    far = line_gpkg(tmp_path / "far.gpkg", [{"change": "add_bench", "xy": [(0.0, 5.0), (1.0, 5.0)]},
+                                            {"change": "add_path", "xy": [(500.0, 0.0), (500.0, 300.0)]}])
+    nothing = line_gpkg(tmp_path / "nothing.gpkg", [{"change": "close_path", "xy": [(500.0, 100.0), (600.0, 100.0)]}])
+    for changes, text in ((point, "point.csv: row 1 (add_path) must be a line"), (far, "far.gpkg: row 2 (add_path) has an end"),
+                          (nothing, "nothing.gpkg: row 1 (close_path) follows no walkable way")):
+        with pytest.raises(InputError) as err:
+            api.scenario(Inputs(osm=osm, sites=sites_street, out=tmp_path / "o"), changes)
+        assert text in str(err.value)
     assert not (tmp_path / "o").exists()
 
 
