@@ -96,14 +96,11 @@ def scenario(
         after, more = before, {}
         if changes:
             plan = sc.read_changes(changes, before)
-            base = sc.Base(before)
-            effects, how = [], []
-            for c in plan.items:
-                effect = base.evaluate(c)
-                how.append("incremental" if effect is not None else "rerun")
-                if effect is None:
-                    effect = sc.rerun_effect(analyse(resolved, cfg, osm, edit=lambda r, c=c: sc.edit(r, [c], before, plan.path)))
-                effects.append(effect)
+
+            def alone(c: sc.Change) -> Analysis:  # the inputs with that change only
+                return analyse(resolved, cfg, osm, edit=lambda r: sc.edit(r, [c], before, plan.path))
+
+            effects, how = sc.each_alone(before, plan, alone)
             after = analyse(resolved, cfg, osm, edit=lambda r: sc.edit(r, plan.items, before, plan.path))
             more["scenario.csv"] = sc.scenario_table(before, after, ranked_sites(after)["site_id"].to_numpy(), plan, effects)
             more["changes.csv"] = sc.changes_table(before, plan, effects, how)

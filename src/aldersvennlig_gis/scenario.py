@@ -26,6 +26,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
@@ -684,10 +685,20 @@ class Base:
 VISIBLE = 0.005  # a score change that shows at two decimals (ranking.csv writes scores so)
 
 
-def rerun_effect(a: Analysis) -> Effect:
-    """The ``Effect`` of a change evaluated by analysing again."""
-    cells = a.grid.set_index("ru250m")["score"] if a.grid is not None and "pop_target" in a.grid else None
-    return Effect(a.sites["score"].to_numpy(dtype=float), cells)
+def each_alone(before: Analysis, changes: Changes, rerun: Callable[[Change], Analysis]) -> tuple[list[Effect], list[str]]:
+    """Each change alone: by what it touches (``Base.evaluate``), else by ``rerun``, the
+    analysis of the inputs with that change; and how (``incremental`` or ``rerun``)."""
+    base = Base(before)
+    effects, how = [], []
+    for c in changes.items:
+        effect = base.evaluate(c)
+        how.append("incremental" if effect is not None else "rerun")
+        if effect is None:
+            a = rerun(c)
+            cells = a.grid.set_index("ru250m")["score"] if a.grid is not None and "pop_target" in a.grid else None
+            effect = Effect(a.sites["score"].to_numpy(dtype=float), cells)
+        effects.append(effect)
+    return effects, how
 
 
 def scenario_table(
