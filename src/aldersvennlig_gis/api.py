@@ -16,8 +16,8 @@ from .config import default_text, load_config
 from .errors import InputError
 from .explain import Breakdown, explain_site
 from .neighbourhoods import summary_lines
-from .outputs import output_folder, quality_summary, ranked_sites, write_into
-from .pipeline import analyse, resolve_area
+from .outputs import output_folder, quality_summary, ranked_sites, write_gpkg, write_into
+from .pipeline import analyse, read_lines, resolve_area
 from .readers.cache import DEFAULT_DIR, cached_osm
 from .readers.network_file import read_network
 from .results import Analysis, Inputs
@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     from .batch import BatchResult
 
 __all__ = [
-    "Inputs", "Analysis", "Breakdown", "analyse", "run", "batch", "demo", "demo_osm", "default_config_text", "explain", "evaluate",
+    "Inputs", "Analysis", "Breakdown", "analyse", "run", "batch", "scenario", "demo", "demo_osm", "default_config_text",
+    "explain", "evaluate",
 ]
 
 
@@ -77,6 +78,72 @@ def batch(
     ok, total = int((result.summary["status"] == "ok").sum()), len(result.summary)
     say(t("batch.done", lang, ok=ok, total=total, summary=result.out / "summary.csv"))
     return result
+
+
+SCENARIO_FILES = frozenset(("scenario.csv", "changes.csv", "scenario_cells.csv", "suggested_benches.gpkg"))
+
+
+def scenario(
+    inputs: Inputs, changes: str | None = None, suggest: int = 0, lang: str = "nb", say: Callable[[str], None] = _silent
+) -> Analysis:
+    """What proposed changes would change, and where the next benches should go.
+
+    Analyses the inputs, then the inputs with the ``changes`` layer applied, and
+    writes a complete run folder of the changed situation into ``inputs.out``
+    (default ``maps/<stem>/scenario-<changes stem>``, ``scenario-suggest``
+    without changes) with ``scenario.csv``, ``changes.csv`` (each change alone),
+    ``scenario_cells.csv`` (with population) and, with ``suggest``,
+    ``suggested_benches.gpkg`` (that many benches chosen greedily on the changed
+    situation).
+
+    Returns
+    -------
+    Analysis
+        The changed situation (also written to disk).
+    """
+    from . import scenario as sc  # noqa: PLC0415
+    from .suggest import suggest_benches  # noqa: PLC0415
+
+    if not changes and suggest <= 0:
+        raise InputError("scenario_nothing")
+    cfg = load_config(inputs.config)
+    resolved, area = resolve_area(inputs, cfg)
+    resolved = dataclasses.replace(resolved, kommune=None)
+    stem = sc.Changes(changes).stem if changes else "suggest"
+    out = Path(inputs.out) if inputs.out is not None else Path("maps") / resolved.area_name() / f"scenario-{stem}"
+    with output_folder(dataclasses.replace(inputs, out=out).out_dir(), SCENARIO_FILES) as folder:
+        osm = read_lines(resolved, cfg, area)
+        before = analyse(resolved, cfg, osm)
+        after, more = before, {}
+        if changes:
+            plan = sc.read_changes(changes, before)
+
+            def alone(c: sc.Change) -> Analysis:  # the inputs with that change only
+                return analyse(resolved, cfg, osm, edit=lambda r: sc.edit(r, [c], before, plan.path))
+
+            effects, how = sc.each_alone(before, plan, alone)
+            after = analyse(resolved, cfg, osm, edit=lambda r: sc.edit(r, plan.items, before, plan.path))
+            more["scenario.csv"] = sc.scenario_table(before, after, ranked_sites(after)["site_id"].to_numpy(), plan, effects)
+            more["changes.csv"] = sc.changes_table(before, plan, effects, how)
+            if after.grid is not None and "pop_target" in after.grid:
+                more["scenario_cells.csv"] = sc.cells_table(before, after)
+        suggested = suggest_benches(sc.Base(after), suggest) if suggest > 0 else None
+        after.scenario = sc.map_payload(before, after, plan.items if changes else [], suggested)
+
+        def write_more(a: Analysis, scratch: Path, lang: str) -> None:
+            for name, table in more.items():
+                table.to_csv(scratch / name, index=False, lineterminator="\n")
+            if suggested is not None:
+                write_gpkg(scratch / "suggested_benches.gpkg", {"suggested_benches": suggested}, after.net.epsg)
+
+        write_into(folder, after, lang, write_more)
+    for code in after.warnings:
+        say(warning_text(code, lang))
+    if suggested is not None and len(suggested) < suggest:
+        say(t("scenario.suggested_fewer", lang, n=len(suggested), asked=suggest))
+    say(t("scenario.done", lang, changes=len(plan.items) if changes else 0, benches=0 if suggested is None else len(suggested),
+          out=out))
+    return after
 
 
 def demo_osm() -> Path:

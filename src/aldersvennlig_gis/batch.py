@@ -252,7 +252,7 @@ def run_area(task: AreaTask, region: Path | None = None) -> dict:
     start = time.perf_counter()
     row = {"area": task.area}
     try:
-        with output_folder(task.out) as folder:
+        with output_folder(task.out, frozenset({AREA_FILE})) as folder:
             area_file = folder.scratch / AREA_FILE
             gpd.GeoDataFrame({"area": [task.area], "name": [task.name]}, geometry=[task.geometry], crs=task.crs).to_file(
                 area_file, layer="area", engine="pyogrio")

@@ -1064,6 +1064,88 @@ _TEXT: dict[str, dict[str, str]] = {
         "nn": "{path}: --toilets treng kriteriet [criteria.{key}] i konfigurasjonen; legg det tilbake eller sløyf --toilets",
         "en": "{path}: --toilets needs the criterion [criteria.{key}] in the config; put it back or leave out --toilets",
     },
+    "err.what.changes": {"nb": "endringsfilen (--changes)", "nn": "endringsfila (--changes)", "en": "changes file (--changes)"},
+    "err.scenario_nothing": {
+        "nb": "scenario trenger --changes FIL eller --suggest-benches N",
+        "nn": "scenario treng --changes FIL eller --suggest-benches N",
+        "en": "scenario needs --changes FILE or --suggest-benches N",
+    },
+    "err.scenario_empty": {
+        "nb": "{path}: endringsfilen har ingen objekter; sjekk filen og laget",
+        "nn": "{path}: endringsfila har ingen objekt; sjekk fila og laget",
+        "en": "{path}: the changes file has no features; check the file and the layer",
+    },
+    "err.scenario_no_change_column": {
+        "nb": "{path}: endringsfilen trenger kolonnen «change» (add_bench, add_lamp, add_grocery, remove_bench, add_path, close_path ...)",
+        "nn": "{path}: endringsfila treng kolonnen «change» (add_bench, add_lamp, add_grocery, remove_bench, add_path, close_path ...)",
+        "en": "{path}: the changes file needs a 'change' column (add_bench, add_lamp, add_grocery, remove_bench, add_path, close_path ...)",
+    },
+    "err.scenario_unknown_change": {
+        "nb": "{path}: rad {row} har change = «{value}», som ikke finnes; bruk en av {known}",
+        "nn": "{path}: rad {row} har change = «{value}», som ikkje finst; bruk ein av {known}",
+        "en": "{path}: row {row} has change = '{value}', which does not exist; use one of {known}",
+    },
+    "err.scenario_no_geometry": {
+        "nb": "{path}: rad {row} har ingen geometri; tegn punktet eller linjen",
+        "nn": "{path}: rad {row} har ingen geometri; teikn punktet eller linja",
+        "en": "{path}: row {row} has no geometry; draw its point or line",
+    },
+    "err.scenario_not_line": {
+        "nb": "{path}: rad {row} ({change}) må være en linje; tegn stien som linje",
+        "nn": "{path}: rad {row} ({change}) må vere ei linje; teikn stien som linje",
+        "en": "{path}: row {row} ({change}) must be a line; draw the path as a line",
+    },
+    "err.scenario_bad_number": {
+        "nb": "{path}: rad {row} har {column} = «{value}», som ikke er et tall",
+        "nn": "{path}: rad {row} har {column} = «{value}», som ikkje er eit tal",
+        "en": "{path}: row {row} has {column} = '{value}', which is not a number",
+    },
+    "err.scenario_nothing_to_remove": {
+        "nb": "{path}: rad {row} ({change}) har ikke noe å fjerne innenfor scenario.match_m = {match_m} m; flytt punktet nærmere",
+        "nn": "{path}: rad {row} ({change}) har ikkje noko å fjerne innanfor scenario.match_m = {match_m} m; flytt punktet nærare",
+        "en": "{path}: row {row} ({change}) has nothing to remove within scenario.match_m = {match_m} m; move the point closer",
+    },
+    "err.scenario_closes_nothing": {
+        "nb": "{path}: rad {row} (close_path) følger ingen gangbar vei innenfor scenario.follow_m = {follow_m} m; tegn linjen langs veien",
+        "nn": "{path}: rad {row} (close_path) følgjer ingen gangbar veg innanfor scenario.follow_m = {follow_m} m; teikn linja langs vegen",
+        "en": "{path}: row {row} (close_path) follows no walkable way within scenario.follow_m = {follow_m} m; draw the line along the way",
+    },
+    "err.scenario_path_far": {
+        "nb": "{path}: rad {row} (add_path) har en ende lenger enn walking.max_snap_m = {max_snap_m} m fra gangnettet; før enden helt fram",
+        "nn": "{path}: rad {row} (add_path) har ein ende lenger enn walking.max_snap_m = {max_snap_m} m frå gangnettet; før enden heilt fram",
+        "en": "{path}: row {row} (add_path) has an end farther than walking.max_snap_m = {max_snap_m} m from the walkable network; draw it up to the network",
+    },
+    "scenario.done": {
+        "nb": "Ferdig: {changes} {changes:endring|endringer} vurdert, {benches} {benches:benk|benker} foreslått; resultatene er i {out}",
+        "nn": "Ferdig: {changes} {changes:endring|endringar} vurdert, {benches} {benches:benk|benkar} føreslått; resultata er i {out}",
+        "en": "Done: {changes} {changes:change|changes} evaluated, {benches} {benches:bench|benches} suggested; the results are in {out}",
+    },
+    "scenario.suggested_fewer": {
+        "nb": "Bare {n} av {asked} benker ga bedre poeng; de øvrige ville ikke endre noe",
+        "nn": "Berre {n} av {asked} benkar gav betre poeng; dei andre ville ikkje endre noko",
+        "en": "Only {n} of {asked} benches raised a score; more would change nothing",
+    },
+    "explain.scenario": {
+        "nb": "Scenario: poeng {before} før, {after} etter; mest av endring {change}",
+        "nn": "Scenario: poeng {before} før, {after} etter; mest av endring {change}",
+        "en": "Scenario: score {before} before, {after} after; most from change {change}",
+    },
+    "explain.scenario_same": {
+        "nb": "Scenario: poeng {before} før, {after} etter; ingen enkeltendring flytter poengene",
+        "nn": "Scenario: poeng {before} før, {after} etter; inga enkeltendring flyttar poenga",
+        "en": "Scenario: score {before} before, {after} after; no single change moves the score",
+    },
+    "explain.scenario_unscored": {
+        "nb": "Scenario: tomten har ikke poeng både før og etter endringene",
+        "nn": "Scenario: tomta har ikkje poeng både før og etter endringane",
+        "en": "Scenario: the site has no score both before and after the changes",
+    },
+    "map.scenario.title": {"nb": "Scenario", "nn": "Scenario", "en": "Scenario"},
+    "map.scenario.before": {"nb": "Før", "nn": "Før", "en": "Before"},
+    "map.scenario.after": {"nb": "Etter", "nn": "Etter", "en": "After"},
+    "map.scenario.changes": {"nb": "Foreslåtte endringer", "nn": "Føreslegne endringar", "en": "Proposed changes"},
+    "map.scenario.suggested": {"nb": "Foreslåtte benker", "nn": "Føreslegne benkar", "en": "Suggested benches"},
+    "map.scenario.gain": {"nb": "gevinst", "nn": "vinst", "en": "gain"},
     "err.what.area": {"nb": "områdefilen (--area)", "nn": "områdefila (--area)", "en": "area (--area)"},
     "err.area_not_polygons": {
         "nb": "{path}: analyseområdet må være flater (polygoner); oppgi kommunegrensen eller et annet område som polygon",

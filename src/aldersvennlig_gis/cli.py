@@ -205,6 +205,39 @@ def evaluate(
 
 
 @app.command()
+def scenario(
+    changes: Annotated[Optional[str], typer.Option("--changes", help="Proposed changes FILE[:layer], a 'change' column per feature: add_bench, add_lamp, add_<criterion> (add_grocery ...), remove_<kind>, add_path, close_path; optional 'name'.")] = None,
+    suggest_benches: Annotated[int, typer.Option("--suggest-benches", min=0, help="Propose N benches where they shorten the longest stretches without a rest on the most walked routes.")] = 0,
+    osm: OsmOpt = None,
+    sites: SitesOpt = None,
+    sites_crs: SitesCrsOpt = None,
+    destinations: DestOpt = None,
+    config: ConfigOpt = None,
+    dem: DemOpt = None,
+    population: PopOpt = None,
+    population_column: PopColOpt = None,
+    gp_capacity: GpOpt = None,
+    crs: CrsOpt = None,
+    exclude: ExcludeOpt = None,
+    site_label: SiteLabelOpt = None,
+    title: TitleOpt = None,
+    area: AreaOpt = None,
+    kommune: KommuneOpt = None,
+    cache: CacheOpt = None,
+    network: NetworkOpt = None,
+    accessibility: AccessOpt = None,
+    benches: BenchesOpt = None,
+    lamps: LampsOpt = None,
+    toilets: ToiletsOpt = None,
+    gtfs: GtfsOpt = None,
+    gtfs_date: GtfsDateOpt = None,
+    out: Annotated[Optional[str], typer.Option("--out", help="Output folder (default maps/<input stem>/scenario-<changes stem>, or scenario-suggest).")] = None,
+) -> None:
+    """What proposed benches, lamps, stops, shops or paths would change; where the next benches should go."""
+    api.scenario(_inputs(locals()), changes, suggest_benches, lang=state.lang, say=_say)
+
+
+@app.command()
 def demo(out: OutOpt = "maps/demo") -> None:
     """Run on the bundled Helsinki extract (Finnish data; see README)."""
     api.demo(out, lang=state.lang, say=_say)

@@ -29,6 +29,7 @@ from .models import (
     Invalid,
     NetworkAttributes,
     Output,
+    Scenario,
     Sensitivity,
     Strict,
     Transit,
@@ -58,6 +59,7 @@ class Config(Strict):
     batch: Batch
     network_attributes: NetworkAttributes
     transit: Transit
+    scenario: Scenario
 
     @model_validator(mode="after")
     def _criteria(self) -> "Config":

@@ -46,6 +46,7 @@ class Breakdown:
     same_score: int = 0
     cell: dict | None = None  # population of the site's 250 m cell (runs with --population): see _site_cell
     label_column: str | None = None  # the column naming the site (--site-label, name, navn)
+    scenario: dict | None = None  # a scenario folder: the site's row of scenario.csv (see _scenario_row)
 
     def site_name(self) -> str:
         """The site as people read it: its label and ``site_id``."""
@@ -83,7 +84,30 @@ class Breakdown:
             lines += [*c.explain(r, lang), "  " + points]
         if self.cell is not None:
             lines += _cell_lines(self.cell, lang)
+        if self.scenario is not None:
+            lines.append(_scenario_line(self.scenario, lang))
         return "\n".join(lines)
+
+
+def _scenario_line(row: dict, lang: str) -> str:
+    """What the scenario changed for the site: its score before and after, and the change that moved it most."""
+    before, after = row["score_before"], row["score_after"]
+    if pd.isna(before) or pd.isna(after):
+        return t("explain.scenario_unscored", lang)
+    values = dict(before=number(before, 2, lang), after=number(after, 2, lang))
+    if isinstance(row.get("change"), str) and row["change"]:
+        return t("explain.scenario", lang, change=row["change"], **values)
+    return t("explain.scenario_same", lang, **values)
+
+
+def _scenario_row(run_dir: Path, site_id: str) -> dict | None:
+    """The site's row of ``scenario.csv`` in a scenario folder; None elsewhere."""
+    path = run_dir / "scenario.csv"
+    if not path.exists():
+        return None
+    table = pd.read_csv(path, dtype={"site_id": str, "change": str}, keep_default_na=False, na_values=[""])
+    hit = table[table["site_id"] == site_id]
+    return hit.iloc[0].to_dict() if len(hit) else None
 
 
 def ordinal(n: int) -> str:
@@ -254,4 +278,5 @@ def explain_site(run_dir: Path, site_id: str) -> Breakdown:
     tied = int((ranked["rank"] == row["rank"]).sum()) - 1 if pd.notna(row["rank"]) else 0
     same = int((ranked["score"] == row["score"]).sum()) - 1 if pd.notna(row["rank"]) else 0
     label = meta.get("site_label")
-    return Breakdown(row, criteria, len(ranked), tied, same, _site_cell(gpkg, row, meta), label if label in row.index else None)
+    return Breakdown(row, criteria, len(ranked), tied, same, _site_cell(gpkg, row, meta), label if label in row.index else None,
+                     _scenario_row(run_dir, row["site_id"]))

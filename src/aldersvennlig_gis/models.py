@@ -160,6 +160,14 @@ class NetworkAttributes(Strict):
     snap_tolerance_m: float = Field(ge=0, le=5)  # beyond a few metres, ends would join the path beside them
 
 
+class Scenario(Strict):
+    """``[scenario]``: proposed changes (``aldersvennlig scenario``, scenario.py)."""
+
+    match_m: float = Field(gt=0)  # a remove_<kind> takes the nearest such feature within this distance
+    follow_m: float = Field(gt=0)  # a close_path line closes the edges lying within this distance of it
+    suggest_candidates: int = Field(ge=1)  # stretches evaluated exactly per suggested bench
+
+
 class CriterionSettings(Strict):
     """What every ``[criteria.<key>]`` table holds: its kind, its weight and,
     optionally, its name in each language (``catalogue.criterion_label``)."""

@@ -64,7 +64,7 @@ def _gp_minutes(a: Analysis, gps: gpd.GeoDataFrame, node_ru: np.ndarray, cells: 
     return (np.vstack(rows) if rows else np.empty((0, len(cells)))), capacity
 
 
-def _node_cells(net: Network) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def node_cells(net: Network) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Node coordinates in EPSG:25833 and each node's 250 m cell id (-1 for nodes
     off the pieces of network at least ``walking.min_component_m`` long)."""
     e = net.edges
@@ -90,7 +90,7 @@ def population_cover(net: Network, pop: list[PopLayer]) -> list[str]:
     """
     if not pop:
         return []
-    cells = np.unique(_node_cells(net)[2])
+    cells = np.unique(node_cells(net)[2])
     cells = cells[cells >= 0]
     if len(cells) == 0:
         return []
@@ -137,7 +137,7 @@ def grid_layer(
         layer gives ``pop_tot``).
     """
     nodes = a.nodes
-    gx, gy, node_ru = _node_cells(a.net)
+    gx, gy, node_ru = node_cells(a.net)
     major = node_ru >= 0
     x0, y0 = np.floor(gx.min() / CELL_M) * CELL_M, np.floor(gy.min() / CELL_M) * CELL_M
     x1, y1 = (np.floor(gx.max() / CELL_M) + 1) * CELL_M, (np.floor(gy.max() / CELL_M) + 1) * CELL_M

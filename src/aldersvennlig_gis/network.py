@@ -301,13 +301,17 @@ def interval_union_length(group: np.ndarray, start: np.ndarray, end: np.ndarray,
     return out
 
 
-def _lamp_coverage(net: Network, radius: float) -> np.ndarray:
-    """Length of each edge within ``radius`` of a street lamp."""
-    n = len(net.edges)
-    if len(net.lamps_xy) == 0 or radius <= 0:
+def lamp_coverage(net: Network, radius: float, lamps_xy: np.ndarray, edges: np.ndarray | None = None) -> np.ndarray:
+    """Length of each edge (of ``edges``; default all) within ``radius`` of a street lamp at ``lamps_xy``."""
+    edges = np.arange(len(net.edges)) if edges is None else np.asarray(edges, dtype=np.int64)
+    n = len(edges)
+    if len(lamps_xy) == 0 or radius <= 0 or n == 0:
         return np.zeros(n)
-    lx, ly = net.lamps_xy[:, 0], net.lamps_xy[:, 1]
+    lx, ly = lamps_xy[:, 0], lamps_xy[:, 1]
     li, ei = net.tree.query(shapely.box(lx - radius, ly - radius, lx + radius, ly + radius))
+    slot = np.full(len(net.edges), -1)
+    slot[edges] = np.arange(n)
+    li, ei = li[slot[ei] >= 0], ei[slot[ei] >= 0]
     # project each lamp onto each candidate edge (numpy, not one GEOS call per pair)
     u, v = net.edges["u"].to_numpy()[ei], net.edges["v"].to_numpy()[ei]
     ax, ay = net.x[u], net.y[u]
@@ -323,7 +327,7 @@ def _lamp_coverage(net: Network, radius: float) -> np.ndarray:
     along, half = t * length, np.sqrt(radius**2 - across2)
     start, end = np.clip(along - half, 0, None), np.minimum(along + half, length)
     lit = start < end
-    return interval_union_length(ei[lit], start[lit], end[lit], n)
+    return interval_union_length(slot[ei[lit]], start[lit], end[lit], n)
 
 
 def build_network(osm: WalkableLines, epsg: int | None, lamp_radius_m: float, min_component_m: float) -> Network:
@@ -371,7 +375,7 @@ def build_network(osm: WalkableLines, epsg: int | None, lamp_radius_m: float, mi
     net = Network(epsg=epsg, x=np.asarray(x), y=np.asarray(y), edges=edges)
     lamps_xy = np.c_[to_crs(osm.lamps[:, 0], osm.lamps[:, 1], epsg)] if len(osm.lamps) else np.empty((0, 2))
     net.lamps_xy = lamps_xy.reshape(-1, 2)
-    covered = _lamp_coverage(net, lamp_radius_m)
+    covered = lamp_coverage(net, lamp_radius_m, net.lamps_xy)
     tag = edges["lit"].to_numpy()
     edges["lit_m"] = np.where(tag == 1, length, np.where(tag == 0, 0.0, covered))
     edges["dark_m"] = np.where(tag == 0, length, 0.0)

@@ -235,15 +235,17 @@ def _run_writers(a: Analysis, folder: Path, lang: str) -> None:
 OUTPUT_NAMES = {n for key in WRITERS for n in key.split(", ")}
 
 
-def output_folder(out: Path) -> OutputFolder:
-    """``out`` held for one run (``with output_folder(out) as folder:``): locked, checked, with a scratch folder."""
-    return OutputFolder(out, OUTPUT_NAMES)
+def output_folder(out: Path, more: frozenset[str] = frozenset()) -> OutputFolder:
+    """``out`` held for one run (``with output_folder(out) as folder:``): locked, checked, with a
+    scratch folder; ``more``: the names of files the run writes besides a run's (a scenario's)."""
+    return OutputFolder(out, OUTPUT_NAMES | more)
 
 
-def write_into(folder: OutputFolder, a: Analysis, lang: str = "nb") -> list[Path]:
+def write_into(folder: OutputFolder, a: Analysis, lang: str = "nb", more: Writer | None = None) -> list[Path]:
     """Write every output into ``folder``'s scratch, then move them into place together.
 
-    The seconds each writer took are added to ``a.timings`` as ``write <file>``.
+    The seconds each writer took are added to ``a.timings`` as ``write <file>``;
+    ``more`` writes further files into the scratch folder before they move.
 
     Returns
     -------
@@ -252,6 +254,8 @@ def write_into(folder: OutputFolder, a: Analysis, lang: str = "nb") -> list[Path
     """
     try:
         _run_writers(a, folder.scratch, lang)
+        if more is not None:
+            more(a, folder.scratch, lang)
     except Exception as exc:
         fault = folder.unwritable(exc)
         if fault is not None:

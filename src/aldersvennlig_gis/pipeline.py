@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -147,6 +148,15 @@ def resolve_area(inputs: Inputs, cfg: Config) -> tuple[Inputs, Area | None]:
     return inputs, (read_area(inputs.area, cfg) if inputs.area else None)
 
 
+def read_lines(inputs: Inputs, cfg: Config, area: Area | None) -> OsmData:
+    """The walkable lines and what lies along them: the ``--network`` file, else the extract."""
+    if inputs.network is not None:
+        return read_network(inputs.network, cfg, area.data if area else None)
+    if inputs.osm is None:
+        raise InputError("no_input_any")
+    return read_osm(inputs.osm, cfg, buildings=inputs.sites is None, area=area.data if area else None)
+
+
 def read_inputs(inputs: Inputs, cfg: Config, criteria: Criteria, osm: OsmData | None, area: Area | None) -> Read:
     """Check the flags that go together, then read every input file (the extract
     unless given: only the data area around ``area`` when given)."""
@@ -166,12 +176,7 @@ def read_inputs(inputs: Inputs, cfg: Config, criteria: Criteria, osm: OsmData | 
         if not inputs.sites:
             raise InputError("network_needs_sites")
     if osm is None:
-        if inputs.network is not None:
-            osm = read_network(inputs.network, cfg, area.data if area else None)
-        elif inputs.osm is None:
-            raise InputError("no_input_any")
-        else:
-            osm = read_osm(inputs.osm, cfg, buildings=inputs.sites is None, area=area.data if area else None)
+        osm = read_lines(inputs, cfg, area)
     if len(osm.run_way) == 0:
         raise InputError("no_walkable_ways" if area is None else "no_walkable_ways_in_area", area=inputs.area)
     survey = read_survey(inputs.accessibility) if inputs.accessibility else None
@@ -514,7 +519,9 @@ def data_quality(
     return quality
 
 
-def analyse(inputs: Inputs, cfg: Config | None = None, osm: OsmData | None = None) -> Analysis:
+def analyse(
+    inputs: Inputs, cfg: Config | None = None, osm: OsmData | None = None, edit: Callable[[Read], Read] | None = None
+) -> Analysis:
     """Score every site.
 
     Parameters
@@ -525,12 +532,17 @@ def analyse(inputs: Inputs, cfg: Config | None = None, osm: OsmData | None = Non
         Config; read from ``inputs.config`` (or the defaults) when None.
     osm
         An already read extract, to skip reading ``inputs.osm`` again.
+    edit
+        Changes the inputs once read, before anything is computed from them
+        (``scenario``: proposed benches, lamps, destinations and paths).
     """
     clock, warnings = Clock(), []
     cfg = cfg or load_config(inputs.config)
     criteria = Criteria.from_config(cfg)
     inputs, area = resolve_area(inputs, cfg)
     read = read_inputs(inputs, cfg, criteria, osm, area)
+    if edit is not None:
+        read = edit(read)
     clock.lap("read")
     net = network_stage(read, inputs, cfg, criteria, warnings)
     clock.lap("network")

@@ -116,6 +116,7 @@ class Analysis:
     population: pd.DataFrame | None = None  # population_summary.csv (runs with --population)
     input_columns: list[str] = field(default_factory=list)  # the columns of ``sites`` from the sites file
     label_column: str | None = None  # the one of them that names a site (--site-label, else name or navn)
+    scenario: dict | None = None  # a scenario's changed situation: the map's "before" and the changes (api.scenario)
 
     def title(self, lang: str) -> str:
         """The title of the map and the print: ``--title``, else one naming the area."""

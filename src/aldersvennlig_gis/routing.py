@@ -16,6 +16,7 @@ trees (one vectorised pass per edge of depth, no per-node path walks).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -68,6 +69,7 @@ class Graph:
     att_edge: np.ndarray
     att_t: np.ndarray
     att_node: np.ndarray
+    net_edge: np.ndarray  # per graph edge, the network edge it lies on (-1: an access edge)
 
     def edge_index(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """Index of the edge ``a -> b`` (pairs must exist)."""
@@ -147,6 +149,7 @@ def build_graph(
     pe, pa, pb, plen = pe[keep], pa[keep], pb[keep], plen[keep]
     attrs = per_m[pe] * plen[:, None]  # length, lit, dark, unknown, steps, steep
     ptime = plen / speed * factor[pe]
+    pnet = pe
 
     pend = np.flatnonzero(pendant)
     acc_node = split.copy()
@@ -156,18 +159,20 @@ def build_graph(
     pb = np.r_[pb, split[pend]]
     ptime = np.r_[ptime, acc_len / speed]
     attrs = np.r_[attrs, np.c_[acc_len, np.zeros((len(pend), attrs.shape[1] - 1))]]
+    pnet = np.r_[pnet, np.full(len(pend), -1)]
 
     n = n_net + k + len(pend)
     u = np.r_[pa, pb]
     v = np.r_[pb, pa]
     time = np.r_[ptime, ptime] + _EPS_S
     attrs = np.r_[attrs, attrs]
+    pnet = np.r_[pnet, pnet]
     pair = u * n + v
     o = np.lexsort((time, pair))  # by (u, v), the fastest of parallel pieces first
-    u, v, time, attrs, pair = u[o], v[o], time[o], attrs[o], pair[o]
+    u, v, time, attrs, pair, pnet = u[o], v[o], time[o], attrs[o], pair[o], pnet[o]
     first = np.r_[True, pair[1:] != pair[:-1]]
     first &= u != v
-    u, v, time, attrs = u[first], v[first], time[first], attrs[first]
+    u, v, time, attrs, pnet = u[first], v[first], time[first], attrs[first], pnet[first]
     csr = csr_matrix((time, (u, v)), shape=(n, n))
     csr.sort_indices()
     rest_node = np.zeros(n, dtype=bool)
@@ -177,7 +182,7 @@ def build_graph(
         steps_m=attrs[:, 4], steep_m=attrs[:, 5], rest=rest_node, split_node=split, access_node=acc_node,
         speed_m_s=speed, edge_u=eu, edge_v=ev, edge_length_m=length, edge_s_per_m=factor / speed,
         edge_per_m=np.ascontiguousarray(per_m.T), edge_usable=usable, twin=twin,
-        att_key=2.0 * ce[att] + ct[att], att_edge=ce[att], att_t=ct[att], att_node=cn[att],
+        att_key=2.0 * ce[att] + ct[att], att_edge=ce[att], att_t=ct[att], att_node=cn[att], net_edge=pnet,
     )
 
 
@@ -204,21 +209,22 @@ class Reach:
     steep_m: np.ndarray
     head_m: np.ndarray
     gap_m: np.ndarray
+    pred: np.ndarray | None = None  # the search tree: the next node towards the destination (-9999: none)
 
 
-def _hops(pred: np.ndarray, child: np.ndarray) -> np.ndarray:
+def hops(pred: np.ndarray, child: np.ndarray) -> np.ndarray:
     """Edges between each node and its search tree's root, by pointer jumping (log2(depth) passes)."""
-    hops = np.zeros(len(pred), dtype=np.int64)
-    hops[child] = 1
+    out = np.zeros(len(pred), dtype=np.int64)
+    out[child] = 1
     anc = np.full(len(pred), -1)
     anc[child] = pred[child]
     active = child
     while active.size:
         a = anc[active]
-        hops[active] += hops[a]
+        out[active] += out[a]
         anc[active] = anc[a]
         active = active[anc[active] >= 0]
-    return hops
+    return out
 
 
 def shortest_paths(graph: Graph, sources: np.ndarray, cutoff_s: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -248,9 +254,9 @@ def route_measures(graph: Graph, dist: np.ndarray, pred: np.ndarray, src: np.nda
     step[child] = np.column_stack([m[e] for m in (graph.length_m, graph.lit_m, graph.dark_m, graph.unknown_m, graph.steps_m, graph.steep_m)])
     rest_ahead = np.zeros(n, dtype=bool)  # that edge ends at a rest: a bench or the destination
     rest_ahead[child] = graph.rest[pred[child]] | (pred[pred[child]] < 0)
-    hops = _hops(pred, child)
-    order = child[np.argsort(hops[child], kind="stable")]
-    levels = np.searchsorted(hops[order], np.arange(1, hops.max() + 2))
+    depth = hops(pred, child)
+    order = child[np.argsort(depth[child], kind="stable")]
+    levels = np.searchsorted(depth[order], np.arange(1, depth.max() + 2))
     sums = np.zeros((n, 6))
     head = np.zeros(n)  # from the node to the first rest
     beyond = np.zeros(n)  # longest stretch between rests after that
@@ -266,7 +272,71 @@ def route_measures(graph: Graph, dist: np.ndarray, pred: np.ndarray, src: np.nda
     head[~reached] = gap[~reached] = np.nan
     return Reach(
         time_s=dist, source=np.where(reached, src, -1), length_m=length, lit_m=lit, dark_m=dark,
-        unknown_m=unknown, steps_m=steps, steep_m=steep, head_m=head, gap_m=gap,
+        unknown_m=unknown, steps_m=steps, steep_m=steep, head_m=head, gap_m=gap, pred=pred,
+    )
+
+
+@dataclass
+class Piece:
+    """Where points on network edges lie in the routing graph: on the piece between the
+    consecutive graph nodes ``a`` (towards the edge's ``u``) and ``b`` (towards ``v``),
+    ``part_a`` and ``part_b`` metres from them, on network edge ``edge`` (its twin)."""
+
+    edge: np.ndarray
+    a: np.ndarray
+    b: np.ndarray
+    part_a: np.ndarray
+    part_b: np.ndarray
+
+
+def pieces(graph: Graph, edge: np.ndarray, t: np.ndarray) -> Piece:
+    """The graph piece of points at fraction ``t`` along network edges ``edge`` (a point
+    at an attachment's ``t`` goes before it, as a site inserted there would)."""
+    edge = np.asarray(edge, dtype=np.int64)
+    t = np.asarray(t, dtype=float)
+    edge, t = onto_twin(graph.twin, graph.edge_u, edge, t)
+    # the attachments before and after the point in chain order; a sentinel at either end stands for "none on this edge"
+    i = np.searchsorted(graph.att_key, 2.0 * edge + t, side="left") + 1
+    att_edge, att_t, att_node = (np.r_[-1, x, -1] for x in (graph.att_edge, graph.att_t, graph.att_node))
+    has_a, has_b = att_edge[i - 1] == edge, att_edge[i] == edge
+    length = graph.edge_length_m[edge]
+    return Piece(
+        edge=edge, a=np.where(has_a, att_node[i - 1], graph.edge_u[edge]), b=np.where(has_b, att_node[i], graph.edge_v[edge]),
+        part_a=np.maximum(t - np.where(has_a, att_t[i - 1], 0.0), 0.0) * length,
+        part_b=np.maximum(np.where(has_b, att_t[i], 1.0) - t, 0.0) * length,
+    )
+
+
+def add_pendant(graph: Graph, edge: int, t: float, access_m: float) -> Graph:
+    """``graph`` with one more node, ``graph.n``: a point at fraction ``t`` along network
+    edge ``edge``, ``access_m`` from it, joined to the two graph nodes of its piece (a
+    destination proposed there; its walks are those of ``build_graph`` with it inserted,
+    the split node left out)."""
+    pc = pieces(graph, np.array([edge]), np.array([t]))
+    e = int(pc.edge[0])
+    n = graph.n
+    ends, part = np.array([pc.a[0], pc.b[0]]), np.array([pc.part_a[0], pc.part_b[0]])
+    if not graph.edge_usable[e]:
+        ends, part = ends[:0], part[:0]
+    time = part * graph.edge_s_per_m[e] + access_m / graph.speed_m_s + 2 * _EPS_S
+    per_m = graph.edge_per_m[:, e]
+    attrs = part[:, None] * per_m[None, :]
+    attrs[:, 0] += access_m
+    # both directions; the pairs (end, n) go where they sort, the pairs (n, end) last
+    u, v = np.r_[ends, np.full(len(ends), n)], np.r_[np.full(len(ends), n), ends]
+    key_old = graph.u * (n + 1) + graph.v
+    at = np.searchsorted(key_old, u * (n + 1) + v)
+    o = np.argsort(np.r_[np.arange(len(key_old)) * 2, at * 2 - 1], kind="stable")
+    cols = [np.r_[old, new][o] for old, new in ((graph.u, u), (graph.v, v), (graph.csr.data, np.r_[time, time]),
+                                                 (graph.net_edge, np.full(len(u), -1)))]
+    measures = [np.r_[m, np.r_[attrs[:, i], attrs[:, i]]][o] for i, m in enumerate(
+        (graph.length_m, graph.lit_m, graph.dark_m, graph.unknown_m, graph.steps_m, graph.steep_m))]
+    uu, vv, tt, ne = cols
+    csr = csr_matrix((tt, (uu, vv)), shape=(n + 1, n + 1))
+    csr.sort_indices()
+    return dataclasses.replace(
+        graph, n=n + 1, csr=csr, u=uu, v=vv, length_m=measures[0], lit_m=measures[1], dark_m=measures[2],
+        unknown_m=measures[3], steps_m=measures[4], steep_m=measures[5], rest=np.r_[graph.rest, False], net_edge=ne,
     )
 
 
@@ -301,21 +371,10 @@ def point_reach(
         Per category, a ``Reach`` with one entry per point (``source`` is the
         graph node of the destination reached, -1 if none).
     """
-    edge = np.asarray(edge, dtype=np.int64)
-    t = np.asarray(t, dtype=float)
     access_m = np.asarray(access_m, dtype=float)
-    # the attachments before and after the point in chain order (a site goes before attachments at its t);
-    edge, t = onto_twin(graph.twin, graph.edge_u, edge, t)
-    # a sentinel at either end stands for "none on this edge"
-    i = np.searchsorted(graph.att_key, 2.0 * edge + t, side="left") + 1
-    att_edge, att_t, att_node = (np.r_[-1, x, -1] for x in (graph.att_edge, graph.att_t, graph.att_node))
-    has_a, has_b = att_edge[i - 1] == edge, att_edge[i] == edge
-    node_a = np.where(has_a, att_node[i - 1], graph.edge_u[edge])
-    node_b = np.where(has_b, att_node[i], graph.edge_v[edge])
-    length = graph.edge_length_m[edge]
-    part_a = np.maximum(t - np.where(has_a, att_t[i - 1], 0.0), 0.0) * length
-    part_b = np.maximum(np.where(has_b, att_t[i], 1.0) - t, 0.0) * length
-    del i, has_a, has_b, length
+    pc = pieces(graph, edge, t)
+    edge, node_a, node_b, part_a, part_b = pc.edge, pc.a, pc.b, pc.part_a, pc.part_b
+    del pc
     s_per_m = graph.edge_s_per_m[edge]
     time_a, time_b = part_a * s_per_m, part_b * s_per_m
     del s_per_m

@@ -206,6 +206,8 @@ def _labels(a: Analysis, lang: str) -> dict:
         "layer.grid layer.zones layer.osm criteria top point "
         "point_note would_rank rank_of rank_tied not_ranked col.criterion col.measure col.score col.weight unnamed"
     ).split()
+    if a.scenario is not None:
+        keys += "scenario.title scenario.before scenario.after scenario.changes scenario.suggested scenario.gain".split()
     labels = {k: template(f"map.{k}", lang) for k in keys}
     cfg = a.cfg
     date = day(a.osm_timestamp, lang) if a.osm_timestamp else t("map.date_unknown", lang)
@@ -382,6 +384,7 @@ def map_data(a: Analysis, lang: str = "nb") -> dict:
         "dest": dest,
         "benches": pack(np.c_[bx, by].ravel()),
         "areas": _area_layers(a, origin),
+        "scenario": a.scenario,
     }
 
 

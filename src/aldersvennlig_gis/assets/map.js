@@ -294,6 +294,38 @@ function aldersvennligMap(map) {
   addRow('sites', T['layer.sites'], sites, true, null, nSites, sitesLegend);
   if (D.top_n > 0 && ranked.length) addRow('top', T.top_layer, top, true, {dot: SCORE_COLOURS[SCORE_COLOURS.length - 1], border: '#000'}, D.top.length);
 
+  // ---- a scenario (aldersvennlig scenario): the proposed changes, suggested benches, the sites before or after ----
+  const SC = D.scenario;
+  let showScenario = null;
+  if (SC) {
+    const CHANGE = '#d95f02', SUGGESTED = '#7b3294';
+    const changes = L.featureGroup();
+    SC.changes.forEach(c => {
+      const shape = c.line
+        ? L.polyline(c.ll, {color: CHANGE, weight: 5, opacity: 0.9, dashArray: c.change === 'close_path' ? '8 6' : null})
+        : L.circleMarker(c.ll[0], {radius: 7, color: CHANGE, weight: 3, fillColor: '#fff', fillOpacity: 1});
+      shape.bindTooltip(el('span', c.change + ' · ' + c.label)).addTo(changes);
+    });
+    if (SC.changes.length) addRow('changes', T['scenario.changes'], changes, true, {line: CHANGE}, SC.changes.length);
+    const suggested = L.featureGroup();
+    SC.suggested.forEach(b => L.circleMarker(b.ll, {radius: 7, color: SUGGESTED, weight: 3, fillColor: '#fff', fillOpacity: 1})
+      .bindTooltip(el('span', b.order + ' · ' + T['scenario.gain'] + ' ' + num(b.gain, 1))).addTo(suggested));
+    if (SC.suggested.length) addRow('suggested', T['scenario.suggested'], suggested, true, {dot: '#fff', border: SUGGESTED}, SC.suggested.length);
+    const afterScore = S.score.slice(), afterRank = S.rank.slice();
+    showScenario = when => {
+      const before = when === 'before';
+      for (let i = 0; i < nSites; i++) {
+        S.score[i] = before ? (SC.before[i] === null ? null : Math.round(SC.before[i] * 10)) : afterScore[i];
+        S.rank[i] = before ? SC.rank_before[i] : afterRank[i];
+      }
+      sites.eachLayer(m => {
+        const i = m.options.site, s = S.score[i] === null || S.rank[i] === null ? null : S.score[i] / 10;
+        m.setStyle({fillColor: scoreColour(s)});
+      });
+      if (before) map.removeLayer(top); else if (document.querySelector('input[data-layer="top"]')?.checked) { top.addTo(map); placeLabels(); }
+    };
+  }
+
   const osm = L.tileLayer('https://tile.openstreetmap.org/{z}/{x}/{y}.png', {maxZoom: 19});
   addRow('osm', T['layer.osm'], osm, false, {area: '#f2efe9', border: '#999'}, 0);
 
@@ -509,6 +541,22 @@ function aldersvennligMap(map) {
   const panel = document.getElementById('panel');
   panel.appendChild(el('h1', T.title));
   panel.appendChild(el('p', T.intro, 'intro'));
+  if (SC && SC.changes.length) {  // the switch between the situation before and after the changes
+    panel.appendChild(el('h2', T['scenario.title']));
+    const sw = el('div', null, 'scenario');
+    ['before', 'after'].forEach(when => {
+      const label = el('label'), radio = el('input');
+      radio.type = 'radio';
+      radio.name = 'scenario';
+      radio.value = when;
+      radio.checked = when === 'after';
+      radio.addEventListener('change', () => showScenario(when));
+      label.appendChild(radio);
+      label.appendChild(el('span', T['scenario.' + when]));
+      sw.appendChild(label);
+    });
+    panel.appendChild(sw);
+  }
   panel.appendChild(el('h2', T.layers));
   function swatch(sw) {
     const s = el('span', null, 'sw');
@@ -589,7 +637,7 @@ function aldersvennligMap(map) {
 
   // a read-only hook for tests and for anyone scripting the page
   window.__aldersvennlig = {
-    map, counts, evaluate, openSite,
+    map, counts, evaluate, openSite, showScenario,
     shown: () => rows.filter(r => map.hasLayer(r.layer)).map(r => r.key),
     layer: key => rows.find(r => r.key === key).layer,
     siteIndex: id => S.id.indexOf(id),
