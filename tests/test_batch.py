@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -114,6 +115,9 @@ def test_three_areas_and_an_empty_one_on_a_local_cluster(tmp_path):
     grid = pyogrio.read_dataframe(out / "national.gpkg", layer="grid")
     assert grid["ru250m"].is_unique and set(grid["area"]) == {"0301", "3005", "4601"}
     assert grid.crs.to_epsg() == 25833
+    with sqlite3.connect(out / "national.gpkg") as con:  # QGIS opens both layers in the shared score classes
+        styled = dict(con.execute("SELECT f_table_name, styleQML FROM layer_styles WHERE useAsDefault").fetchall())
+    assert sorted(styled) == ["grid", "sites"] and all("graduatedSymbol" in qml for qml in styled.values())
 
 
 def test_areas_read_from_regions_cut_once_equal_areas_read_from_the_extract(tmp_path):

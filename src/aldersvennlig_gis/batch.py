@@ -44,6 +44,7 @@ from .fetch import replaced_by
 from .outfolder import MANIFEST, SCRATCH, OutputFolder
 from .outputs import output_folder, write_into
 from .pipeline import analyse
+from .qgis_styles import write_national_styles
 from .readers.area import area_of
 from .readers.extract import cut_extract
 from .readers.osm import osm_format
@@ -415,10 +416,12 @@ def national_layers(summary: pd.DataFrame, areas: gpd.GeoDataFrame, out: Path) -
     return layers
 
 
-def _write_outputs(folder: OutputFolder, summary: pd.DataFrame, layers: dict[str, gpd.GeoDataFrame]) -> None:
+def _write_outputs(folder: OutputFolder, summary: pd.DataFrame, layers: dict[str, gpd.GeoDataFrame], lang: str) -> None:
     summary[SUMMARY_COLUMNS].to_csv(folder.scratch / "summary.csv", index=False, encoding="utf-8")
     for name, frame in layers.items():
         frame.to_file(folder.scratch / "national.gpkg", layer=name, engine="pyogrio")
+    if layers:
+        write_national_styles(folder.scratch / "national.gpkg", lang)
     folder.commit()
 
 
@@ -480,7 +483,7 @@ def run_batch(
             if c not in summary:
                 summary[c] = None
         summary["sites"] = summary["sites"].astype("Int64")
-        _write_outputs(folder, summary, national_layers(summary, areas, out))
+        _write_outputs(folder, summary, national_layers(summary, areas, out), lang)
     failed = summary["status"] == "failed"
     return BatchResult(summary[SUMMARY_COLUMNS], out, int((failed & (summary["kind"] == "input")).sum()),
                        int((failed & (summary["kind"] != "input")).sum()))

@@ -12,6 +12,7 @@ adding one entry.
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -224,6 +225,18 @@ STYLES: dict[str, Builder] = {
 
 def write_styles(path: Path, a: Analysis, lang: str) -> None:
     """Add a default QGIS style for every layer of ``STYLES`` in the GeoPackage ``path``."""
+    store_styles(path, {name: functools.partial(build, a, lang=lang) for name, build in STYLES.items()}, lang)
+
+
+def write_national_styles(path: Path, lang: str) -> None:
+    """The default styles of ``batch``'s national.gpkg: its sites and cells by score, in the shared classes."""
+    store_styles(path, {"sites": lambda kind: _qml(_graduated('if("rank" IS NULL, NULL, "score")', kind, lang)),
+                        "grid": lambda kind: _qml(_graduated('"score"', kind, lang))}, lang)
+
+
+def store_styles(path: Path, styles: dict[str, Callable[[str], str]], lang: str) -> None:
+    """Store ``styles`` (layer name -> QML for the layer's geometry type) as the default QGIS
+    styles of those layers of the GeoPackage ``path`` that exist."""
     with closing(sqlite3.connect(path)) as con, con:
         geoms = {name: (col, kind) for name, col, kind in
                  con.execute("SELECT table_name, column_name, geometry_type_name FROM gpkg_geometry_columns")}
@@ -232,13 +245,13 @@ def write_styles(path: Path, a: Analysis, lang: str) -> None:
             "INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, description) "
             "VALUES ('layer_styles', 'attributes', 'layer_styles', '')"
         )
-        for name in (n for n in STYLES if n in geoms):
+        for name in (n for n in styles if n in geoms):
             col, kind = geoms[name]
             con.execute("DELETE FROM layer_styles WHERE f_table_name = ?", (name,))
             con.execute(
                 "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, f_geometry_column, styleName,"
                 " styleQML, styleSLD, useAsDefault, description, owner, ui, update_time)"
                 " VALUES ('', '', ?, ?, ?, ?, '', 1, ?, '', NULL, NULL)",  # no time: identical runs, identical table
-                (name, col, name, STYLES[name](a, kind, lang),
+                (name, col, name, styles[name](kind),
                  t("style.description", lang)),
             )
