@@ -284,7 +284,14 @@ def test_the_areas_file_is_checked_row_by_row(tmp_path):
         read_areas(str(_areas(tmp_path, ["0301", "Oslo"], geoms, name="text.gpkg")))
     with pytest.raises(InputError, match="row 1: area_id 'a/b' cannot name a folder"):
         read_areas(str(_areas(tmp_path, ["a/b", "c"], geoms, column="area_id", name="slash.gpkg")))
-    with pytest.raises(InputError, match="no 'kommunenummer' or 'area_id' column"):
+    shapefile = tmp_path / "kommuner.shp"  # its column names cut to ten characters: kommunenum, kommunenav
+    gpd.GeoDataFrame({"KOMMUNENUM": [3005, 4601], "KOMMUNENAV": ["Drammen", "Bergen"]}, geometry=geoms, crs=4326).to_file(shapefile)
+    areas, warnings = read_areas(str(shapefile))
+    assert list(areas["area"]) == ["3005", "4601"] and list(areas["name"]) == ["Drammen", "Bergen"]
+    assert [w.text("en") for w in warnings] == [
+        "Warning: municipality number 3005 (Drammen) is no longer in use; Drammen is now 3301 Drammen. "
+        "The area is run under the old number"]
+    with pytest.raises(InputError, match="no 'kommunenummer' .* or 'area_id' column"):
         read_areas(str(_areas(tmp_path, ["a", "c"], geoms, column="id", name="noid.gpkg")))
     r = _batch("--areas", str(tmp_path / "noid.gpkg"), "--osm", str(_region(tmp_path)), "--out", str(tmp_path / "o"))
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr

@@ -55,7 +55,9 @@ TASK_FILE = "batch.json"  # in each area's folder: the inputs it was made from a
 AREA_FILE = "area.gpkg"  # in each area's folder: the area it was run for
 SUMMARY_COLUMNS = ["area", "status", "message", "sites", "mean_score", "best_score", "pop_good", "seconds"]
 BATCH_NAMES = {"summary.csv", "national.gpkg"}
-_NAME_COLUMNS = ("kommunenavn", "navn", "name")
+# a shapefile cuts column names to ten characters: kommunenummer -> kommunenum, kommunenavn -> kommunenav
+_NUMBER_COLUMNS = ("kommunenummer", "kommunenum", "kommunenr", "knr")
+_NAME_COLUMNS = ("kommunenavn", "kommunenav", "navn", "name")
 
 
 @dataclass(frozen=True)
@@ -126,7 +128,7 @@ def read_areas(spec: str) -> tuple[gpd.GeoDataFrame, list[Msg]]:
     warning per kommunenummer that is no longer in use."""
     path = split_layer(spec)[0]
     frame = read_vector(spec, "areas")
-    key = _column(frame, ("kommunenummer",))
+    key = _column(frame, _NUMBER_COLUMNS)
     if key is None:
         key = _column(frame, ("area_id",))
         if key is None:
@@ -137,7 +139,7 @@ def read_areas(spec: str) -> tuple[gpd.GeoDataFrame, list[Msg]]:
     name = _column(frame, _NAME_COLUMNS)
     names = frame[name].fillna("").astype(str).str.strip() if name else pd.Series([""] * len(frame))
     warnings = []
-    if key.lower() == "kommunenummer":
+    if key.lower() in _NUMBER_COLUMNS:
         for number in dict.fromkeys(ids):
             gone = replaced_by(number)
             if gone is not None:

@@ -748,9 +748,9 @@ _TEXT: dict[str, dict[str, str]] = {
     },
     "err.what.areas": {"nb": "områdefilen (--areas)", "nn": "områdefila (--areas)", "en": "areas (--areas)"},
     "err.batch_no_area_column": {
-        "nb": "{path}: fant ingen kolonne «kommunenummer» eller «area_id» (kolonnene er {columns}); legg til en av dem",
-        "nn": "{path}: fann ingen kolonne «kommunenummer» eller «area_id» (kolonnane er {columns}); legg til ein av dei",
-        "en": "{path}: no 'kommunenummer' or 'area_id' column (the columns are {columns}); add one of them",
+        "nb": "{path}: fant ingen kolonne «kommunenummer» (eller kommunenum, kommunenr, knr) eller «area_id» (kolonnene er {columns}); legg til en av dem",
+        "nn": "{path}: fann ingen kolonne «kommunenummer» (eller kommunenum, kommunenr, knr) eller «area_id» (kolonnane er {columns}); legg til ein av dei",
+        "en": "{path}: no 'kommunenummer' (or kommunenum, kommunenr, knr) or 'area_id' column (the columns are {columns}); add one of them",
     },
     "err.batch_bad_kommunenummer": {
         "nb": "{path}, rad {row}: «{value}» er ikke et kommunenummer; skriv fire sifre, for eksempel 0301",
