@@ -285,7 +285,8 @@ def test_the_areas_file_is_checked_row_by_row(tmp_path):
     with pytest.raises(InputError, match="row 1: area_id 'a/b' cannot name a folder"):
         read_areas(str(_areas(tmp_path, ["a/b", "c"], geoms, column="area_id", name="slash.gpkg")))
     shapefile = tmp_path / "kommuner.shp"  # its column names cut to ten characters: kommunenum, kommunenav
-    gpd.GeoDataFrame({"KOMMUNENUM": [3005, 4601], "KOMMUNENAV": ["Drammen", "Bergen"]}, geometry=geoms, crs=4326).to_file(shapefile)
+    columns = {"KOMMUNENUM": [3005, 4601], "KOMMUNENAV": ["Drammen", "Bergen"]}
+    gpd.GeoDataFrame(columns, geometry=geoms, crs=4326).to_file(shapefile)
     areas, warnings = read_areas(str(shapefile))
     assert list(areas["area"]) == ["3005", "4601"] and list(areas["name"]) == ["Drammen", "Bergen"]
     assert [w.text("en") for w in warnings] == [
